@@ -1,0 +1,102 @@
+"""Mobile numbers and photo ID numbers: normalise, check, mask.
+
+The SQL forms are used on whole tables in DuckDB; the Python forms serve the sample
+generator and tests. Both follow ../shared/CONTRACT.md.
+"""
+from __future__ import annotations
+
+import re
+
+# Verhoeff tables (dihedral group D5): Aadhaar's last digit is a Verhoeff check digit.
+_D = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+]
+_P = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2], [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 7, 6, 8, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+]
+_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
+
+PHOTO_ID_TYPES = (
+    "Aadhaar Card", "Driving License", "PAN Card", "Passport", "Pension Passbook",
+    "NPR Smart Card", "Voter ID", "Ration Card with Photo", "Unique Disability ID",
+)
+_PAN = re.compile(r"[A-Z]{5}[0-9]{4}[A-Z]")
+_EPIC = re.compile(r"[A-Z]{3}[0-9]{7}")
+_AADHAAR = re.compile(r"[2-9][0-9]{11}")
+
+
+def verhoeff_check_digit(digits: str) -> int:
+    """The digit that makes `digits + d` pass the Verhoeff check."""
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _D[c][_P[(i + 1) % 8][int(ch)]]
+    return _INV[c]
+
+
+def verhoeff_valid(number: str) -> bool:
+    if not number.isdigit():
+        return False
+    c = 0
+    for i, ch in enumerate(reversed(number)):
+        c = _D[c][_P[i % 8][int(ch)]]
+    return c == 0
+
+
+def aadhaar_valid(number: str) -> bool:
+    return bool(_AADHAAR.fullmatch(number)) and verhoeff_valid(number)
+
+
+def photo_id_valid(id_type: str, number: str) -> bool:
+    """Shape check by type; free-text types need only be non-empty."""
+    if id_type == "Aadhaar Card":
+        return aadhaar_valid(number)
+    if id_type == "PAN Card":
+        return bool(_PAN.fullmatch(number))
+    if id_type == "Voter ID":
+        return bool(_EPIC.fullmatch(number))
+    return len(number) >= 4
+
+
+def clean_photo_id(number: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", number or "").upper()
+
+
+def clean_mobile(raw: str) -> str | None:
+    """10 digits starting 6-9 after stripping spaces, dashes and a +91 / 91 / 0 prefix."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    digits = re.sub(r"^(\+91|0091|91(?=\d{10}$)|0(?=\d{10}$))", "", digits)
+    return digits if re.fullmatch(r"[6-9][0-9]{9}", digits) else None
+
+
+def mask(value: str | None) -> str | None:
+    """`******1403`: only the last four characters survive."""
+    if value is None or value == "":
+        return value
+    return "*" * max(len(value) - 4, 2) + value[-4:]
+
+
+# SQL twins, applied to whole columns inside DuckDB.
+def sql_clean_mobile(col: str) -> str:
+    stripped = f"regexp_replace(coalesce({col}, ''), '[\\s\\-()]', '', 'g')"
+    # DuckDB's RE2 has no lookahead: drop a prefix only when 10 digits remain after it
+    no_prefix = (f"(case when regexp_full_match({stripped}, '(\\+91|0091)[0-9]{{10}}') "
+                 f"then right({stripped}, 10) "
+                 f"when regexp_full_match({stripped}, '(91|0)[0-9]{{10}}') then right({stripped}, 10) "
+                 f"else {stripped} end)")
+    return f"(case when regexp_full_match({no_prefix}, '[6-9][0-9]{{9}}') then {no_prefix} end)"
+
+
+def sql_clean_photo_id(col: str) -> str:
+    return f"nullif(upper(regexp_replace(coalesce({col}, ''), '[^A-Za-z0-9]', '', 'g')), '')"
+
+
+def sql_mask(col: str) -> str:
+    return (f"(case when {col} is null or {col} = '' then {col} "
+            f"else repeat('*', greatest(length({col}) - 4, 2)) || right({col}, 4) end)")

@@ -1,0 +1,100 @@
+"""Linkage settings as data: a dataclass that round-trips through JSON.
+
+Each comparison has ordered levels (0 = least alike). Level -1 means a value is missing
+on one side and contributes nothing. Labels are what an official reads in the evidence.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    name: str
+    columns: tuple[str, ...]
+    # a block larger than this is split by the extra columns (not dropped)
+    max_block: int = 200
+    split_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    labels: tuple[str, ...]  # label of level 0, 1, ...
+    tf_adjust: bool = False  # term-frequency adjustment on the top level
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("name", (
+        "different names",
+        "weakly similar names",
+        "same initials and surname",
+        "similar names (typo or spelling variant)",
+        "same name after normalising spelling, order and optional words",
+        "exactly the same name",
+    ), tf_adjust=True),
+    Comparison("birth_year", (
+        "birth years differ by 3 or more",
+        "birth years differ by 2",
+        "birth years differ by 1",
+        "same birth year",
+    )),
+    Comparison("gender", ("different gender", "same gender")),
+    Comparison("photo_id", (
+        "same ID type, different numbers",
+        "different ID types",
+        "same ID type, numbers one character apart",
+        "same photo ID number",
+    )),
+    Comparison("mobile", ("different mobile", "same mobile")),
+    Comparison("location", ("different district", "same district", "same pincode")),
+)
+
+DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
+    BlockingRule("photo_id", ("photo_id_number",)),
+    BlockingRule("mobile", ("mobile_number",), max_block=8),
+    BlockingRule("first_phon_year", ("first_phon", "birth_year"), split_by=("district_name",)),
+    BlockingRule("last_phon_year_district", ("last_phon", "birth_year", "district_name"),
+                 split_by=("first_initial",)),
+    BlockingRule("name_key_pincode", ("name_key", "pincode")),
+    BlockingRule("name_key_year", ("name_key", "birth_year"), split_by=("gender",)),
+)
+
+
+@dataclass(frozen=True)
+class LinkageSettings:
+    comparisons: tuple[Comparison, ...] = COMPARISONS
+    blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
+    # match weight (log2 Bayes factor) above which a pair is linked; see README
+    threshold: float = 6.0
+    em_max_iterations: int = 25
+    em_tolerance: float = 1e-4
+    u_sample_pairs: int = 2_000_000
+    seed: int = 42
+    # a cluster merge is refused when any cross pair scores below this (anti-chaining)
+    veto_weight: float = -8.0
+    m_u: dict = field(default_factory=dict)  # estimated m/u per field, filled at run time
+
+    def labels(self, field_name: str) -> tuple[str, ...]:
+        return next(c.labels for c in self.comparisons if c.field == field_name)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(self.to_json())
+
+    @classmethod
+    def from_json(cls, text: str) -> "LinkageSettings":
+        d = json.loads(text)
+        d["comparisons"] = tuple(Comparison(c["field"], tuple(c["labels"]), c["tf_adjust"])
+                                 for c in d["comparisons"])
+        d["blocking"] = tuple(BlockingRule(b["name"], tuple(b["columns"]), b["max_block"],
+                                           tuple(b["split_by"])) for b in d["blocking"])
+        return cls(**d)
+
+    @classmethod
+    def load(cls, path: Path) -> "LinkageSettings":
+        return cls.from_json(Path(path).read_text())
