@@ -69,8 +69,8 @@ class LinkageSettings:
     blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
     # match weight (log2 Bayes factor) above which a pair is linked; see README
     threshold: float = 6.0
-    em_max_iterations: int = 25
-    em_tolerance: float = 1e-4
+    em_max_iterations: int = 200
+    em_tolerance: float = 1e-6
     u_sample_pairs: int = 2_000_000
     seed: int = 42
     # a cluster merge is refused when any cross pair scores below this (anti-chaining)

@@ -1,0 +1,77 @@
+"""The linkage stage after normalising: block → compare → estimate → score → cluster.
+
+Reads the normalised registrations and writes pair scores and clusters. The table
+names are given by the caller; nothing here knows about files, flows or rules.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import duckdb
+
+from linkage import blocking, cluster, compare, em, score
+from linkage.settings import LinkageSettings
+
+
+@dataclass(frozen=True)
+class LinkTables:
+    norm: str  # normalised registrations (linkage.normalise)
+    pairs: str
+    scores: str
+    clusters: str
+    comparisons: str = "pair_comparisons"
+    tf: str = "name_frequencies"
+
+
+@dataclass
+class LinkReport:
+    registrations: int = 0
+    candidate_pairs: int = 0
+    pairs_by_rule: dict = field(default_factory=dict)
+    oversize_rows_by_rule: dict = field(default_factory=dict)
+    linked_pairs: int = 0
+    clusters: int = 0
+    model: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+         progress: Callable[[str], None] = lambda msg: None) -> LinkReport:
+    rep = LinkReport()
+    clock = time.perf_counter()
+
+    def lap(name: str, msg: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        rep.timings[name] = round(now - clock, 3)
+        clock = now
+        progress(f"{name}: {msg} ({rep.timings[name]:.1f} s)")
+
+    rep.registrations = con.execute(f"select count(*) from {t.norm}").fetchone()[0]
+    b = blocking.block(con, t.norm, t.pairs, settings.blocking)
+    rep.candidate_pairs, rep.pairs_by_rule = b.pairs, b.pairs_by_rule
+    rep.oversize_rows_by_rule = b.oversize_rows_by_rule
+    lap("block", f"{b.pairs:,} candidate pairs")
+    compare.compare(con, t.norm, t.pairs, t.comparisons)
+    lap("compare", "comparison levels for every pair")
+    levels, counts = em.pattern_counts(con, t.comparisons, compare.FIELDS)
+    n_levels = [len(settings.labels(f)) for f in compare.FIELDS]
+    params = em.estimate(levels, counts, compare.FIELDS, n_levels,
+                         settings.em_max_iterations, settings.em_tolerance)
+    rep.model = params.to_dict()
+    lap("estimate", f"EM converged in {params.iterations} iterations")
+    score.name_frequencies(con, t.norm, t.tf)
+    tf_ref = score.tf_reference(con, t.comparisons, t.tf)
+    rep.model["tf_reference"] = tf_ref
+    rep.linked_pairs = score.score(con, t.comparisons, t.norm, t.tf, t.scores, params,
+                                   settings.threshold, tf_ref)
+    lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
+    rep.clusters = cluster.cluster(con, t.scores, t.norm, t.clusters, settings.veto_weight)
+    lap("cluster", f"{rep.clusters:,} clusters of two or more registrations")
+    con.execute(f"drop table if exists {t.comparisons}")
+    return rep

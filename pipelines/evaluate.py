@@ -1,0 +1,112 @@
+"""Accuracy of a published run against generated ground truth.
+
+Pairwise: every two registrations placed in one cluster is a predicted pair; every two
+registrations of one person is a true pair. Registrations the run quarantined are left
+out of the truth (the run never saw them as registrations).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import recordlinkage as rl
+
+FRAUD_KINDS_ON_PEOPLE = ("multi_booking", "repeat_dose1", "early_dose", "no_show_certificate")
+
+
+def _load(con: duckdb.DuckDBPyConnection, out: Path, truth: Path) -> None:
+    con.execute(f"create or replace temp table truth as select beneficiary_reference_id as id, "
+                f"person_id from read_csv('{truth / 'registrations.csv'}', all_varchar=true)")
+    con.execute(f"create or replace temp table members as select cluster_id, "
+                f"beneficiary_reference_id as id from read_csv('{out / 'cluster_members.csv'}', "
+                f"all_varchar=true)")
+    quarantine = out / "quarantine.csv"
+    if quarantine.exists():
+        # an id leaves the truth only when every row carrying it was quarantined
+        con.execute(f"""delete from truth where id in (
+            select q.id from (
+                select json_extract_string(raw_values, '$.beneficiary_reference_id') as id,
+                       count(*) as n
+                from read_csv('{quarantine}', all_varchar=true)
+                where source_file = 'registrations.csv' group by 1) q
+            join (select id, count(*) as n from truth group by id) t using (id)
+            where q.n >= t.n)""")
+    con.execute("create or replace temp table truth as select distinct id, person_id from truth")
+
+
+def pairwise(con: duckdb.DuckDBPyConnection) -> dict:
+    con.execute("""create or replace temp table predicted as
+        select a.id as l, b.id as r from members a join members b
+        on a.cluster_id = b.cluster_id and a.id < b.id""")
+    con.execute("""create or replace temp table actual as
+        select a.id as l, b.id as r from truth a join truth b
+        on a.person_id = b.person_id and a.id < b.id""")
+    tp = con.execute("select count(*) from predicted join actual using (l, r)").fetchone()[0]
+    n_pred = con.execute("select count(*) from predicted").fetchone()[0]
+    n_true = con.execute("select count(*) from actual").fetchone()[0]
+    fp, fn = n_pred - tp, n_true - tp
+    confusion = np.array([[tp, fn], [fp, 0]])
+    precision = tp / n_pred if n_pred else 1.0
+    recall = tp / n_true if n_true else 1.0
+    f1 = float(rl.fscore(confusion)) if tp else 0.0
+    return {"true_pairs": n_true, "predicted_pairs": n_pred, "true_positives": tp,
+            "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def fraud_capture(con: duckdb.DuckDBPyConnection, out: Path, truth: Path) -> dict:
+    """Share of fraudulent people whose registrations all sit in one flagged cluster, and
+    share of flagged clusters that are one real person."""
+    fraud = truth / "fraud.csv"
+    flagged = out / "flagged_clusters.csv"
+    if not fraud.exists() or not flagged.exists():
+        return {}
+    kinds = ", ".join(f"'{k}'" for k in FRAUD_KINDS_ON_PEOPLE)
+    con.execute(f"create or replace temp table flagged as select cluster_id "
+                f"from read_csv('{flagged}', all_varchar=true)")
+    # every registration is in a cluster; singletons are 'C' || id
+    con.execute("""create or replace temp table placed as
+        select t.id, t.person_id, coalesce(m.cluster_id, 'C' || t.id) as cluster_id
+        from truth t left join members m using (id)""")
+    caught, total = con.execute(f"""
+        with f as (select distinct person_id from read_csv('{fraud}', all_varchar=true)
+                   where fraud_kind in ({kinds})),
+        per as (select p.person_id, count(distinct p.cluster_id) as n_clusters,
+                       bool_and(p.cluster_id in (select cluster_id from flagged)) as all_flagged
+                from placed p join f using (person_id) group by p.person_id)
+        select count(*) filter (where n_clusters = 1 and all_flagged), count(*) from per
+    """).fetchone()
+    pure, n_flagged = con.execute("""
+        select count(*) filter (where n_people = 1), count(*) from (
+            select cluster_id, count(distinct person_id) as n_people
+            from placed where cluster_id in (select cluster_id from flagged) group by cluster_id)
+    """).fetchone()
+    return {"fraudulent_people": total, "caught_together_and_flagged": caught,
+            "fraud_capture": round(caught / total, 4) if total else None,
+            "flagged_clusters": n_flagged,
+            "flagged_one_person": round(pure / n_flagged, 4) if n_flagged else None}
+
+
+def evaluate(out: Path, truth: Path) -> dict:
+    con = duckdb.connect()
+    _load(con, out, truth)
+    return {"pairwise": pairwise(con), "fraud": fraud_capture(con, out, truth)}
+
+
+def evaluate_cli(args: argparse.Namespace) -> int:
+    result = evaluate(Path(args.out), Path(args.truth))
+    p = result["pairwise"]
+    print(f"pairwise  precision {p['precision']:.4f}  recall {p['recall']:.4f}  "
+          f"F1 {p['f1']:.4f}  ({p['true_positives']:,} of {p['true_pairs']:,} true pairs, "
+          f"{p['predicted_pairs']:,} predicted)")
+    f = result["fraud"]
+    if f:
+        print(f"fraud     {f['caught_together_and_flagged']:,} of {f['fraudulent_people']:,} "
+              f"fraudulent people caught together in a flagged cluster ({f['fraud_capture']:.2%}); "
+              f"{f['flagged_one_person']:.2%} of {f['flagged_clusters']:,} flagged clusters "
+              f"are one person")
+    if getattr(args, "json", False):
+        print(json.dumps(result, indent=2))
+    return 0

@@ -1,0 +1,126 @@
+"""The nightly flow: ingest → validate → normalise → link → rules → publish.
+
+Wiring only: each task calls one module that does the work. The whole run is one
+warehouse transaction, committed just before the published files move into place, so
+a run that fails or is killed leaves the warehouse and the published folder as they
+were.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from linkage.link import LinkTables, link
+from linkage.normalise import normalise
+from linkage.settings import LinkageSettings
+from pipelines import outputs, tables
+from pipelines.errors import ExportError
+from pipelines.ingest import ingest
+from pipelines.progress import Progress
+from pipelines.publish import publish
+from pipelines.secret import warehouse_secret
+from pipelines.validate import validate
+from rules.engine import load_rules, run_rules
+from rules.risk import score as score_risk
+
+LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_PAIRS,
+                         scores=tables.PAIR_SCORES, clusters=tables.CLUSTERS)
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry I/O hiccups, never a bad export: that answer will not change."""
+    return not isinstance(state.result(raise_on_failure=False), ExportError)
+
+
+@task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2,
+      retry_condition_fn=_transient)
+def ingest_task(con: duckdb.DuckDBPyConnection, exports: Path, p: Progress) -> dict:
+    counts = ingest(con, exports)
+    p.say("ingest", ", ".join(f"{f}: {n:,} rows" for f, n in counts.items()))
+    return counts
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(con: duckdb.DuckDBPyConnection, secret: str, p: Progress) -> dict:
+    report = validate(con, secret=secret)
+    summary = report.to_dict()
+    p.say("validate", "; ".join(
+        f"{f}: {c['accepted']:,} accepted, {c['quarantined']:,} quarantined"
+        for f, c in summary["files"].items()))
+    return summary
+
+
+@task(name="normalise", cache_policy=NO_CACHE)
+def normalise_task(con: duckdb.DuckDBPyConnection, p: Progress) -> int:
+    n = normalise(con, tables.REGISTRATIONS_PII, tables.REGISTRATIONS_NORM)
+    p.say("normalise", f"{n:,} registrations")
+    return n
+
+
+@task(name="link", cache_policy=NO_CACHE)
+def link_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Progress) -> dict:
+    report = link(con, LINK_TABLES, settings, progress=lambda msg: p.say("link", msg))
+    return report.to_dict()
+
+
+@task(name="rules", cache_policy=NO_CACHE)
+def rules_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Progress) -> dict:
+    rules = load_rules()
+    hits = run_rules(con, rules)
+    score_risk(con)
+    outputs.build_tables(con, settings)
+    counts = outputs.flag_counts(con)
+    p.say("rules", f"{hits:,} rule hits; {counts['flagged_clusters']:,} flagged clusters, "
+                   f"{counts['flagged_identifiers']:,} flagged identifiers")
+    return counts
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(con: duckdb.DuckDBPyConnection, out: Path, summary: dict,
+                 settings: LinkageSettings, p: Progress) -> list[str]:
+    names = publish(out, lambda staging: outputs.write_all(con, staging, summary, settings),
+                    commit=con.commit)
+    p.say("publish", f"{len(names)} files in {out}")
+    return names
+
+
+@flow(name="jaanch-nightly", log_prints=False)
+def nightly(exports: str, out: str, db: str | None = None,
+            settings_json: str | None = None) -> dict:
+    """One night: read the export folder, publish to `out`, keep tables in the warehouse."""
+    out_dir, db_path = Path(out), Path(db) if db else Path(out) / "jaanch.duckdb"
+    settings = LinkageSettings.from_json(settings_json) if settings_json else LinkageSettings()
+    p = Progress()
+    summary: dict = {"run_id": uuid.uuid4().hex[:12], "exports": str(exports),
+                     "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db_path)) as con:
+        con.begin()
+        summary["read"] = ingest_task(con, Path(exports), p)
+        summary["validation"] = validate_task(con, warehouse_secret(db_path), p)
+        normalise_task(con, p)
+        summary["linkage"] = link_task(con, settings, p)
+        summary.update(rules_task(con, settings, p))
+        summary["timings"] = p.timings
+        summary["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        publish_task(con, out_dir, summary, settings, p)
+    return summary
+
+
+def run_cli(exports: Path, out: Path, db: Path | None) -> int:
+    started = time.perf_counter()
+    try:
+        summary = nightly(str(exports), str(out), str(db) if db else None)
+    except ExportError as e:
+        print(f"jaanch: {e}", file=sys.stderr)
+        print(f"jaanch: nothing published; {out} is unchanged", file=sys.stderr)
+        return 2
+    print(outputs.summary_text(summary, out, time.perf_counter() - started))
+    return 0

@@ -1,0 +1,76 @@
+"""The contract's outputs: warehouse tables and the files an official receives."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from linkage.settings import LinkageSettings
+from pipelines import tables
+from pipelines.evidence import build_evidence
+from pipelines.publish import write_csv, write_json, write_jsonl
+from pipelines.report import write_report
+
+CSV_OUTPUTS = {  # file -> (table, order)
+    "cluster_members.csv": (tables.CLUSTER_MEMBERS, "cluster_id, beneficiary_reference_id"),
+    "flagged_clusters.csv": (tables.FLAGGED_CLUSTERS, "risk_score desc, cluster_id"),
+    "flagged_identifiers.csv": (tables.FLAGGED_IDENTIFIERS, "identifier_kind, identifier"),
+    "quarantine.csv": (tables.QUARANTINE, "source_file, row_number"),
+}
+
+
+def build_tables(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
+    """cluster_members and evidence, from clusters, registrations and rule results."""
+    con.execute(f"""
+        create or replace table {tables.CLUSTER_MEMBERS} as
+        select c.cluster_id, c.beneficiary_reference_id, r.name, r.gender, r.birth_year,
+               r.district_name, r.mobile_masked, r.photo_id_type, r.photo_id_masked
+        from {tables.CLUSTERS} c join {tables.REGISTRATIONS} r using (beneficiary_reference_id)
+        where c.cluster_id in (select cluster_id from {tables.CLUSTERS}
+                               group by cluster_id having count(*) > 1)
+    """)
+    build_evidence(con, settings)
+
+
+def flag_counts(con: duckdb.DuckDBPyConnection) -> dict:
+    by_rule = dict(con.execute(f"""
+        select rule, count(*) from (select unnest(string_split(rules, ';')) as rule
+                                    from {tables.FLAGGED_CLUSTERS}) group by rule order by rule
+    """).fetchall())
+    one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "clusters": one(f"select count(distinct cluster_id) from {tables.CLUSTER_MEMBERS}"),
+        "flagged_clusters": one(f"select count(*) from {tables.FLAGGED_CLUSTERS}"),
+        "flagged_by_rule": by_rule,
+        "flagged_identifiers": one(f"select count(*) from {tables.FLAGGED_IDENTIFIERS}"),
+    }
+
+
+def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
+              settings: LinkageSettings) -> None:
+    for name, (table, order) in CSV_OUTPUTS.items():
+        write_csv(con, table, folder / name, order)
+    write_jsonl(con, f"select evidence from {tables.EVIDENCE} order by cluster_id",
+                folder / "evidence.jsonl")
+    write_json(folder / "run_summary.json", summary)
+    settings.save(folder / "settings.json")
+    write_report(con, folder / "report.html", summary)
+    con.execute(f"create or replace table {tables.RUN_SUMMARY} as "
+                f"select ?::varchar as run_id, ?::json as summary",
+                [summary["run_id"], json.dumps(summary, default=str)])
+
+
+def summary_text(summary: dict, out: Path, seconds: float) -> str:
+    v = summary["validation"]["files"]
+    lines = [f"jaanch: run {summary['run_id']} finished in {seconds:.1f} s"]
+    for f, c in v.items():
+        lines.append(f"  {f:<14} read {c['read']:>9,}  accepted {c['accepted']:>9,}  "
+                     f"quarantined {c['quarantined']:>7,}")
+    lines.append(f"  {summary['clusters']:,} people registered more than once (clusters); "
+                 f"{summary['flagged_clusters']:,} flagged, "
+                 f"{summary['flagged_identifiers']:,} flagged mobiles/photo IDs")
+    for rule, n in summary["flagged_by_rule"].items():
+        lines.append(f"    {rule:<22} {n:,}")
+    lines.append(f"  open {out / 'report.html'} in a browser to review them")
+    return "\n".join(lines)

@@ -1,0 +1,87 @@
+"""Publish a run's outputs: write everything to a staging folder, then move it into place.
+
+Nothing half-written ever sits in the published folder: files are complete in
+`OUT/.staging-*` before a marker names that folder and they are moved in one by one
+(each move atomic). A run killed during the moves leaves the marker behind, and the
+next run first rolls the move forward, so the folder ends as the old publication or
+the new one, never a mix.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+MARKER = ".publishing"
+# spreadsheet programs run a cell that begins with one of these as a formula
+_FORMULA_START = "^[=+\\-@\\t\\r]"
+
+
+def csv_safe_select(con: duckdb.DuckDBPyConnection, table: str, order_by: str) -> str:
+    """SELECT of every column, text cells that could start a formula prefixed with '."""
+    cols = con.execute(f"select column_name, data_type from information_schema.columns "
+                       f"where table_name = '{table}' order by ordinal_position").fetchall()
+    exprs = [(f"case when regexp_matches({c}, '{_FORMULA_START}') then '''' || {c} "
+              f"else {c} end as {c}") if t == "VARCHAR" else c for c, t in cols]
+    return f"select {', '.join(exprs)} from {table} order by {order_by}"
+
+
+def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: str) -> None:
+    con.execute(f"copy ({csv_safe_select(con, table, order_by)}) to '{path}' "
+                f"(header, delimiter ',')")
+
+
+def write_jsonl(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for (text,) in con.execute(sql).fetchall():
+            fh.write(text if text.endswith("\n") else text + "\n")
+
+
+def recover(out: Path) -> None:
+    """Finish a publication that a killed run left half-moved; drop abandoned staging."""
+    marker = out / MARKER
+    if marker.exists():
+        _move_into_place(out / marker.read_text().strip(), out)
+        marker.unlink()
+    for stale in out.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    if not staging.exists():
+        return
+    for f in sorted(staging.iterdir()):
+        os.replace(f, out / f.name)
+    staging.rmdir()
+
+
+def publish(out: Path, write_files: Callable[[Path], None],
+            commit: Callable[[], None] = lambda: None) -> list[str]:
+    """Stage every output with `write_files(staging)`, commit the warehouse, then move
+    the files into `out`. Returns the names published."""
+    out.mkdir(parents=True, exist_ok=True)
+    recover(out)
+    staging = out / f".staging-{uuid.uuid4().hex[:12]}"
+    staging.mkdir()
+    try:
+        write_files(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    names = sorted(f.name for f in staging.iterdir())
+    commit()
+    tmp_marker = out / (MARKER + ".tmp")
+    tmp_marker.write_text(staging.name)
+    os.replace(tmp_marker, out / MARKER)
+    _move_into_place(staging, out)
+    (out / MARKER).unlink()
+    return names
+
+
+def write_json(path: Path, obj: dict) -> None:
+    path.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")

@@ -1,0 +1,60 @@
+import csv
+
+import duckdb
+import pytest
+
+from pipelines.publish import MARKER, publish, recover, write_csv
+
+
+def test_publish_replaces_files_and_leaves_no_staging(tmp_path):
+    out = tmp_path / "out"
+    publish(out, lambda d: (d / "a.csv").write_text("old\n"))
+    publish(out, lambda d: (d / "a.csv").write_text("new\n"))
+    assert (out / "a.csv").read_text() == "new\n"
+    assert [p.name for p in out.iterdir()] == ["a.csv"]
+
+
+def test_failure_while_staging_leaves_previous_publication(tmp_path):
+    out = tmp_path / "out"
+    publish(out, lambda d: (d / "a.csv").write_text("good\n"))
+
+    def broken(d):
+        (d / "a.csv").write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        publish(out, broken)
+    assert (out / "a.csv").read_text() == "good\n"
+    assert not list(out.glob(".staging-*"))
+
+
+def test_recover_rolls_a_killed_move_forward(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.csv").write_text("old a")
+    (out / "b.csv").write_text("new b")  # already moved before the kill
+    staging = out / ".staging-x"
+    staging.mkdir()
+    (staging / "a.csv").write_text("new a")
+    (out / MARKER).write_text(staging.name)
+    recover(out)
+    assert (out / "a.csv").read_text() == "new a" and (out / "b.csv").read_text() == "new b"
+    assert not (out / MARKER).exists() and not staging.exists()
+
+
+def test_recover_discards_staging_without_marker(tmp_path):
+    out = tmp_path / "out"
+    (out / ".staging-y").mkdir(parents=True)
+    (out / "a.csv").write_text("old")
+    recover(out)
+    assert [p.name for p in out.iterdir()] == ["a.csv"]
+
+
+def test_csv_cells_that_could_run_as_formulas_are_escaped(tmp_path):
+    con = duckdb.connect()
+    con.execute("create table t as select * from (values ('=HYPERLINK(1)', 1), ('@x', -2), "
+                "('Ram', 3), ('-5', 4)) v(name, n)")
+    write_csv(con, "t", tmp_path / "t.csv", "n")
+    rows = list(csv.DictReader(open(tmp_path / "t.csv")))
+    assert [r["name"] for r in rows] == ["'@x", "'=HYPERLINK(1)", "Ram", "'-5"]
+    assert rows[0]["n"] == "-2"  # numbers are not text cells
