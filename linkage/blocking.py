@@ -66,7 +66,7 @@ def block(con: duckdb.DuckDBPyConnection, table: str, target: str,
     by_rule = {}
     for i, r in enumerate(rules):
         by_rule[r.name] = con.execute(
-            f"select count(*) from {target} where blocking_keys & {1 << i} <> 0").fetchone()[0]
-    oversize = {r.name: con.execute(oversize_sql(table, r)).fetchone()[0] for r in rules}
-    total = con.execute(f"select count(*) from {target}").fetchone()[0]
+            f"select count(*) from {target} where blocking_keys & {1 << i} <> 0").fetchall()[0][0]
+    oversize = {r.name: con.execute(oversize_sql(table, r)).fetchall()[0][0] for r in rules}
+    total = con.execute(f"select count(*) from {target}").fetchall()[0][0]
     return BlockingReport(total, by_rule, oversize)

@@ -69,13 +69,13 @@ def split_chains(labels: np.ndarray, links: tuple[np.ndarray, np.ndarray, np.nda
 def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
             veto_weight: float) -> int:
     """Write `target` (beneficiary_reference_id, cluster_id) for every registration."""
-    n = con.execute(f"select count(*) from {norm}").fetchone()[0]
+    n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
     edge_sql = (f"select l.rid - 1 as i, r.rid - 1 as j, p.match_weight as w from {scores} p "
                 f"join {norm} l on l.beneficiary_reference_id = p.id_l "
                 f"join {norm} r on r.beneficiary_reference_id = p.id_r where {{}}")
     links = con.execute(edge_sql.format("p.linked")).fetchnumpy()
     vetoes = con.execute(edge_sql.format(
-        f"p.match_weight < {veto_weight} or p.household")).fetchnumpy()
+        f"p.match_weight < {veto_weight} or p.household or p.other_person")).fetchnumpy()
     li, lj = links["i"].astype(np.int64), links["j"].astype(np.int64)
     labels = components(n, li, lj)
     labels = split_chains(labels, (li, lj, links["w"]),
@@ -91,4 +91,4 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
     con.unregister("_labels")
     return con.execute(
         f"select count(*) from (select cluster_id from {target} group by 1 having count(*) > 1)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]

@@ -1,7 +1,8 @@
 """Comparison levels for whole arrays of candidate pairs.
 
 Simple fields are compared in SQL next to the data; names go through the vectorised
-comparator (rapidfuzz on arrays). Level -1 marks a value missing on either side.
+comparator (rapidfuzz on arrays), indexing one table of distinct names by name_id.
+Level -1 marks a value missing on either side.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from linkage.name_compare import name_levels
-from linkage.normalise import NAME_FEATURES
+from linkage.normalise import load_name_features
 
 FIELDS = ("name", "birth_year", "gender", "photo_id", "mobile", "location")
 
@@ -34,48 +35,32 @@ LEVELS_SQL = {
 }
 
 
-def pair_frame_sql(norm: str, pairs: str) -> str:
-    levels = ",\n".join(f"({sql})::tinyint as {f}_level" for f, sql in LEVELS_SQL.items())
-    names = ", ".join(f"l.{c} as l_{c}, r.{c} as r_{c}" for c in NAME_FEATURES)
-    return f"""
-        select p.id_l, p.id_r, {levels}, {names}
+def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
+                     names: dict[str, np.ndarray]) -> pa.Table:
+    """Name level and similarity per distinct (name_id_l, name_id_r) among the pairs:
+    many pairs share a pair of spellings, so each is compared once."""
+    ids = con.execute(f"""
+        select distinct l.name_id as name_id_l, r.name_id as name_id_r
         from {pairs} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r
-    """
-
-
-def _features(tbl: pa.Table, side: str) -> dict[str, np.ndarray]:
-    return {c: tbl.column(f"{side}_{c}").to_numpy(zero_copy_only=False) for c in NAME_FEATURES}
-
-
-def levels_table(tbl: pa.Table) -> pa.Table:
-    """From joined pair features to (id_l, id_r, name_phon_l, <field>_level...)."""
-    name_level, name_sim = name_levels(_features(tbl, "l"), _features(tbl, "r"))
-    cols = {"id_l": tbl.column("id_l"), "id_r": tbl.column("id_r"),
-            "name_level": pa.array(name_level.astype(np.int8)),
-            "name_similarity": pa.array(name_sim.astype(np.float32)),
-            "name_phon": tbl.column("l_name_phon")}
-    for f in FIELDS[1:]:
-        cols[f"{f}_level"] = tbl.column(f"{f}_level")
-    return pa.table(cols)
+    """).fetchnumpy()
+    il, ir = np.asarray(ids["name_id_l"]), np.asarray(ids["name_id_r"])
+    level, sim = name_levels(names, names, il, ir)
+    return pa.table({"name_id_l": pa.array(il, pa.int32()), "name_id_r": pa.array(ir, pa.int32()),
+                     "name_level": pa.array(level.astype(np.int8)),
+                     "name_similarity": pa.array(sim.astype(np.float32))})
 
 
 def compare(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, target: str,
-            batch_rows: int = 2_000_000) -> int:
-    """Write `target` with one row per candidate pair and a level per field."""
-    reader = con.execute(pair_frame_sql(norm, pairs)).to_arrow_reader(batch_rows)
-    first = True
-    for batch in reader:
-        out = levels_table(pa.Table.from_batches([batch]))
-        con.register("_levels", out)
-        verb = "create or replace temp table" if first else "insert into"
-        con.execute(f"{verb} {target} {'as ' if first else ''}select * from _levels")
-        con.unregister("_levels")
-        first = False
-    if first:  # no candidate pairs at all: an empty table of the right shape
-        con.execute(f"create or replace temp table {target} as "
-                    f"select * from ({pair_frame_sql(norm, pairs)}) limit 0")
-        empty = levels_table(con.execute(f"select * from {target}").to_arrow_table())
-        con.register("_levels", empty)
-        con.execute(f"create or replace temp table {target} as select * from _levels")
-        con.unregister("_levels")
-    return con.execute(f"select count(*) from {target}").fetchone()[0]
+            names_table: str = "name_features") -> int:
+    """Write `target` (TEMP) with one row per candidate pair and a level per field."""
+    names = load_name_features(con, names_table)
+    con.register("_name_levels", name_pair_levels(con, norm, pairs, names))
+    levels = ",\n".join(f"({sql})::tinyint as {f}_level" for f, sql in LEVELS_SQL.items())
+    con.execute(f"""
+        create or replace temp table {target} as
+        select p.id_l, p.id_r, l.name_id as name_id_l, n.name_level, n.name_similarity, {levels}
+        from {pairs} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r
+        join _name_levels n on n.name_id_l = l.name_id and n.name_id_r = r.name_id
+    """)
+    con.unregister("_name_levels")
+    return con.execute(f"select count(*) from {target}").fetchall()[0][0]

@@ -40,24 +40,13 @@ class ModelParams:
                            for f, p in self.fields.items()}}
 
 
-def pattern_counts(con: duckdb.DuckDBPyConnection, table: str,
-                   fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def pattern_counts(con: duckdb.DuckDBPyConnection, table: str, fields: tuple[str, ...],
+                   where: str = "true") -> tuple[np.ndarray, np.ndarray]:
     cols = ", ".join(f"{f}_level" for f in fields)
-    rows = con.execute(f"select {cols}, count(*) from {table} group by all").fetchnumpy()
+    rows = con.execute(f"select {cols}, count(*) from {table} where {where} "
+                       f"group by all").fetchnumpy()
     levels = np.stack([rows[f"{f}_level"].astype(np.int16) for f in fields], axis=1)
     return levels, rows["count_star()"].astype(np.float64)
-
-
-def _initial(n_levels: list[int], levels: np.ndarray, counts: np.ndarray) -> tuple[list, list]:
-    """m leans on the top levels; u starts as the overall level shares (most pairs are
-    non-matches), which keeps EM from swapping the two classes."""
-    m, u = [], []
-    for j, n in enumerate(n_levels):
-        mj = 4.0 ** np.arange(n)
-        m.append(mj / mj.sum())
-        share = np.array([counts[levels[:, j] == k].sum() for k in range(n)]) + 1.0
-        u.append(share / share.sum())
-    return m, u
 
 
 def _log_likelihood(probs: list[np.ndarray], levels: np.ndarray) -> np.ndarray:
@@ -70,27 +59,46 @@ def _log_likelihood(probs: list[np.ndarray], levels: np.ndarray) -> np.ndarray:
 
 
 def estimate(levels: np.ndarray, counts: np.ndarray, fields: tuple[str, ...],
-             n_levels: list[int], max_iter: int = 25, tol: float = 1e-4,
+             n_levels: list[int], u: dict[str, np.ndarray], m: dict[str, np.ndarray] | None = None,
+             fixed_m: tuple[str, ...] = (), max_iter: int = 200, tol: float = 1e-6,
              prior: float = 0.05) -> ModelParams:
-    m, u = _initial(n_levels, levels, counts)
+    """EM for m and the prior with u held fixed (u comes from random pairs, where matches
+    are negligible). Fields in `fixed_m` keep the m given (used to estimate the prior
+    alone). Fields whose level is -1 on every pattern are left out of the likelihood."""
+    mm = [np.asarray(m[f]) if m and f in m else _initial_m(n) for f, n in zip(fields, n_levels)]
+    uu = [np.asarray(u[f]) for f in fields]
     it = 0
     for it in range(1, max_iter + 1):
-        lm = _log_likelihood(m, levels) + np.log(prior)
-        lu = _log_likelihood(u, levels) + np.log(1 - prior)
+        lm = _log_likelihood(mm, levels) + np.log(prior)
+        lu = _log_likelihood(uu, levels) + np.log(1 - prior)
         g = 1.0 / (1.0 + np.exp(np.clip(lu - lm, -700, 700)))  # P(match | pattern)
-        wm, wu = counts * g, counts * (1 - g)
-        new_prior = wm.sum() / counts.sum()
-        m = [_level_shares(levels[:, j], wm, n) for j, n in enumerate(n_levels)]
-        u = [_level_shares(levels[:, j], wu, n) for j, n in enumerate(n_levels)]
+        wm = counts * g
+        new_prior = float(np.clip(wm.sum() / counts.sum(), _EPS, 1 - _EPS))
+        mm = [mm[j] if f in fixed_m else _level_shares(levels[:, j], wm, n, fallback=mm[j])
+              for j, (f, n) in enumerate(zip(fields, n_levels))]
         done = abs(new_prior - prior) < tol
-        prior = float(np.clip(new_prior, _EPS, 1 - _EPS))
+        prior = new_prior
         if done:
             break
-    return ModelParams({f: FieldParams(tuple(map(float, m[j])), tuple(map(float, u[j])))
+    return ModelParams({f: FieldParams(tuple(map(float, mm[j])), tuple(map(float, uu[j])))
                         for j, f in enumerate(fields)}, prior, it)
 
 
-def _level_shares(lv: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
+def level_shares(levels: np.ndarray, counts: np.ndarray, n_levels: list[int],
+                 floor: float = 1e-6) -> list[np.ndarray]:
+    """Share of each level per field (missing values left out): u from random pairs."""
+    return [_level_shares(levels[:, j], counts, n, floor=floor) for j, n in enumerate(n_levels)]
+
+
+def _initial_m(n: int) -> np.ndarray:
+    m = 4.0 ** np.arange(n)  # matches mostly agree: lean on the top levels
+    return m / m.sum()
+
+
+def _level_shares(lv: np.ndarray, w: np.ndarray, n: int, floor: float = _EPS,
+                  fallback: np.ndarray | None = None) -> np.ndarray:
     present = lv >= 0
-    s = np.bincount(lv[present], weights=w[present], minlength=n)[:n] + _EPS
+    if fallback is not None and not present.any():
+        return fallback
+    s = np.bincount(lv[present], weights=w[present], minlength=n)[:n] + floor * w.sum()
     return s / s.sum()

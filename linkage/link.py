@@ -11,7 +11,7 @@ from typing import Callable
 
 import duckdb
 
-from linkage import blocking, cluster, compare, em, score
+from linkage import blocking, cluster, compare, score, train
 from linkage.settings import LinkageSettings
 
 
@@ -52,24 +52,19 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         clock = now
         progress(f"{name}: {msg} ({rep.timings[name]:.1f} s)")
 
-    rep.registrations = con.execute(f"select count(*) from {t.norm}").fetchone()[0]
+    rep.registrations = con.execute(f"select count(*) from {t.norm}").fetchall()[0][0]
     b = blocking.block(con, t.norm, t.pairs, settings.blocking)
     rep.candidate_pairs, rep.pairs_by_rule = b.pairs, b.pairs_by_rule
     rep.oversize_rows_by_rule = b.oversize_rows_by_rule
     lap("block", f"{b.pairs:,} candidate pairs")
     compare.compare(con, t.norm, t.pairs, t.comparisons)
     lap("compare", "comparison levels for every pair")
-    levels, counts = em.pattern_counts(con, t.comparisons, compare.FIELDS)
-    n_levels = [len(settings.labels(f)) for f in compare.FIELDS]
-    params = em.estimate(levels, counts, compare.FIELDS, n_levels,
-                         settings.em_max_iterations, settings.em_tolerance)
+    params = train.train(con, t.norm, t.comparisons, settings)
     rep.model = params.to_dict()
-    lap("estimate", f"EM converged in {params.iterations} iterations")
+    lap("estimate", f"m and u estimated; prior {params.prior:.2e}")
     score.name_frequencies(con, t.norm, t.tf)
-    tf_ref = score.tf_reference(con, t.comparisons, t.tf)
-    rep.model["tf_reference"] = tf_ref
     rep.linked_pairs = score.score(con, t.comparisons, t.norm, t.tf, t.scores, params,
-                                   settings.threshold, tf_ref)
+                                   settings.threshold)
     lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
     rep.clusters = cluster.cluster(con, t.scores, t.norm, t.clusters, settings.veto_weight)
     lap("cluster", f"{rep.clusters:,} clusters of two or more registrations")

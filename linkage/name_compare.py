@@ -2,13 +2,16 @@
 
 Levels follow settings.COMPARISONS["name"]:
 
-  5 exactly the same name              name_clean equal
-  4 same after normalising             name_phon (or name_joined) equal, optional words
+  7 exactly the same name              name_clean equal
+  6 same after normalising             name_phon (or name_joined) equal, optional words
                                        only dropped or added
-  3 similar (typo or spelling variant) given names one typo apart AND surnames alike
-  2 same initials and surname          "R K Sharma" ~ "Ram Kumar Sharma"
-  1 weakly similar                     given names alike but not enough, the surname
-                                       dropped or changed, optional words swapped
+  5 similar (typo or spelling variant) given names one typo apart AND surnames alike
+  4 same initials and surname          "R K Sharma" ~ "Ram Kumar Sharma"
+  3 same first name, surname kept      the first name sounds the same; the surname is
+                                       alike, or dropped on one side, or a middle name
+                                       dropped ("Sunita Sharma" / "Sunita")
+  2 same first name, other surname     "Ram Yadav" / "Ram Sharma": marriage or a namesake
+  1 weakly similar                     given names alike but not the same
   0 different names
  -1 a name is missing on one side
 
@@ -180,7 +183,30 @@ def name_levels(left: Features, right: Features, left_idx: np.ndarray | None = N
     rest = np.flatnonzero(~missing & ~exact & ~(same & opt_subset))
     if rest.size:
         level[rest], sim[rest] = _fuzzy_levels(p.subset(rest), same[rest])
-    return level, sim
+    return _spread(p, level), sim
+
+
+# the fuzzy comparator's levels 2-5 move up two places to make room for 2 and 3 below
+_SHIFT = np.array([0, 1, 4, 5, 6, 7], dtype=np.int8)
+
+
+def _spread(p: _Pairs, level: np.ndarray) -> np.ndarray:
+    """Split 'weakly similar' and 'different' by what the first name and surname say:
+    the same first name with the surname kept or dropped is a registrant retyping, the
+    same first name under another surname far weaker evidence."""
+    out = np.where(level >= 0, _SHIFT[np.maximum(level, 0)], level).astype(np.int8)
+    h_l, h_r = p("has_initial")
+    low = (level >= 0) & (level <= 1) & ~h_l & ~h_r
+    first_eq = p.test(low, np.equal, "first_phon")
+    if not first_eq.any():
+        return out
+    ls_l, ls_r = p("last_sound")
+    one_missing = (ls_l == 0) | (ls_r == 0)
+    kept = one_missing | p.eq("last_phon_hash") | p.test(first_eq & ~one_missing,
+                                                         _surname_alike, "last_phon")
+    out[first_eq & kept] = 3
+    out[first_eq & ~kept] = 2
+    return out
 
 
 def _fuzzy_levels(p: _Pairs, same_words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,57 +11,70 @@ from linkage.compare import FIELDS
 from linkage.em import ModelParams
 
 
+# one family's mobile, different given names: relatives, whatever else agrees
+HOUSEHOLD_SQL = "(mobile_level = 1 and name_level <= 1 and photo_id_level <> 3)"
+# another name and another age (or gender): someone else, even on the same photo ID
+# (a relative's ID is a fraud of its own, flagged on the ID, not a reason to merge)
+OTHER_PERSON_SQL = "(name_level = 0 and (birth_year_level <= 1 or gender_level = 0))"
+
+
 def _case(field: str, weights: tuple[float, ...]) -> str:
     whens = " ".join(f"when {lvl} then {w:.6f}" for lvl, w in enumerate(weights))
     return f"(case {field}_level {whens} else 0.0 end)"
 
 
-def tf_reference(con: duckdb.DuckDBPyConnection, comparisons: str, tf: str) -> float:
-    """Mean log2 frequency of the names at the top name levels: the TF adjustment is
-    centred on it, so it redistributes evidence between rare and common names."""
-    ref = con.execute(f"""
-        select avg(log2(t.tf)) from {comparisons} c join {tf} t using (name_phon)
-        where c.name_level >= 4""").fetchone()[0]
-    return float(ref) if ref is not None else 0.0
-
-
 def name_frequencies(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
+    """Share of registrations carrying each full-name key and each first name."""
     con.execute(f"""
         create or replace temp table {target} as
-        select name_phon, count(*) / (select count(*) from {norm})::double as tf
-        from {norm} where name_phon is not null group by name_phon
+        select 'name' as kind, name_key as value,
+               count(*) / (select count(*) from {norm})::double as tf
+        from {norm} where name_key is not null group by name_key
+        union all
+        select 'first', first_phon, count(*) / (select count(*) from {norm})::double
+        from {norm} where first_phon is not null group by first_phon
     """)
 
 
 def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, target: str,
-          params: ModelParams, threshold: float, tf_ref: float, tf_cap: float = 6.0,
-          household_weight: float = -20.0) -> int:
+          params: ModelParams, threshold: float, tf_cap: float = 6.0,
+          veto_weight: float = -20.0) -> int:
     """Write `target` (persistent): pairs by beneficiary_reference_id with each field's
     level and weight, match_weight, match_probability, household and linked flags."""
     w = {f: _case(f, params.fields[f].weights()) for f in FIELDS}
-    tf_adj = (f"(case when c.name_level >= 4 and t.tf is not null then "
-              f"least(greatest({tf_ref:.6f} - log2(t.tf), -{tf_cap}), {tf_cap}) else 0.0 end)")
-    # one family's mobile, different given names: relatives, whatever else agrees
-    household = "(c.mobile_level = 1 and c.name_level <= 1)"
+    # at the top name levels the chance that two different people agree is the name's own
+    # frequency, not the average one: "Sunita Devi" agrees far more often than a rare
+    # name. Levels that rest on the first name alone are adjusted by its frequency
+    # against the average chance that two first names collide.
+    u_name = params.fields["name"].u
+    first_collision = con.execute(
+        f"select sum(tf * tf) from {tf} where kind = 'first'").fetchall()[0][0] or 1.0
+    clip = lambda x: f"least(greatest({x}, -{tf_cap}), {tf_cap})"  # noqa: E731
+    tf_adj = (f"(case when c.name_level >= 6 and tn.tf is not null then "
+              f"{clip(f'log2((case c.name_level when 6 then {u_name[6]:.6e} else {u_name[7]:.6e} end) / tn.tf)')} "
+              f"when c.name_level in (2, 3) and tfirst.tf is not null then "
+              f"{clip(f'log2({first_collision:.6e} / tfirst.tf)')} else 0.0 end)")
     con.execute(f"""
         create or replace table {target} as
         with s as (
             select c.*, {tf_adj} as name_tf_weight,
                    {", ".join(f"{w[f]} as {f}_weight" for f in FIELDS)},
-                   {household} as household
-            from {comparisons} c left join {tf} t using (name_phon)
+                   {HOUSEHOLD_SQL} as household, {OTHER_PERSON_SQL} as other_person
+            from {comparisons} c join {norm} n on n.rid = c.id_l
+            left join {tf} tn on tn.kind = 'name' and tn.value = n.name_key
+            left join {tf} tfirst on tfirst.kind = 'first' and tfirst.value = n.first_phon
         ), t as (
             select *, name_weight + name_tf_weight as name_weight_tf,
-                   case when household then {household_weight}
+                   case when household or other_person then {veto_weight}
                         else {params.prior_weight:.6f} + name_weight + name_tf_weight
                              + {" + ".join(f"{f}_weight" for f in FIELDS[1:])} end as match_weight
             from s
         )
         select l.beneficiary_reference_id as id_l, r.beneficiary_reference_id as id_r,
                match_weight, pow(2, match_weight) / (1 + pow(2, match_weight)) as match_probability,
-               match_weight >= {threshold} as linked, household,
+               match_weight >= {threshold} as linked, household, other_person,
                name_level, name_similarity, name_weight_tf as name_weight,
                {", ".join(f"{f}_level, {f}_weight" for f in FIELDS[1:])}
         from t join {norm} l on l.rid = t.id_l join {norm} r on r.rid = t.id_r
     """)
-    return con.execute(f"select count(*) from {target} where linked").fetchone()[0]
+    return con.execute(f"select count(*) from {target} where linked").fetchall()[0][0]

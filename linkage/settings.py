@@ -30,6 +30,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("name", (
         "different names",
         "weakly similar names",
+        "same first name, another surname",
+        "same first name, surname kept or dropped",
         "same initials and surname",
         "similar names (typo or spelling variant)",
         "same name after normalising spelling, order and optional words",
@@ -52,14 +54,22 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("location", ("different district", "same district", "same pincode")),
 )
 
+# each key targets one way a repeat registration differs; together they tolerate any
+# one or two changes (phone, ID type, spelling, birth year, district) at a time
 DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
-    BlockingRule("photo_id", ("photo_id_number",)),
+    BlockingRule("photo_id", ("photo_id_number",), max_block=50),
     BlockingRule("mobile", ("mobile_number",), max_block=8),
-    BlockingRule("first_phon_year", ("first_phon", "birth_year"), split_by=("district_name",)),
-    BlockingRule("last_phon_year_district", ("last_phon", "birth_year", "district_name"),
+    BlockingRule("name_year", ("name_key", "birth_year"), split_by=("district_name",)),
+    BlockingRule("name_district", ("name_key", "district_name"), split_by=("gender",)),
+    BlockingRule("first_year", ("first_phon", "birth_year"), split_by=("district_name",)),
+    BlockingRule("first_district_band_a", ("first_phon", "district_name", "birth_band_a"),
+                 split_by=("last_initial",)),
+    BlockingRule("first_district_band_b", ("first_phon", "district_name", "birth_band_b"),
+                 split_by=("last_initial",)),
+    BlockingRule("last_year_district", ("last_phon", "birth_year", "district_name"),
                  split_by=("first_initial",)),
-    BlockingRule("name_key_pincode", ("name_key", "pincode")),
-    BlockingRule("name_key_year", ("name_key", "birth_year"), split_by=("gender",)),
+    BlockingRule("initial_last_district", ("first_initial", "last_phon", "district_name"),
+                 split_by=("birth_year",)),
 )
 
 
@@ -68,10 +78,10 @@ class LinkageSettings:
     comparisons: tuple[Comparison, ...] = COMPARISONS
     blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
     # match weight (log2 Bayes factor) above which a pair is linked; see README
-    threshold: float = 6.0
+    threshold: float = 3.0
     em_max_iterations: int = 200
     em_tolerance: float = 1e-6
-    u_sample_pairs: int = 2_000_000
+    u_sample_pairs: int = 1_000_000
     seed: int = 42
     # a cluster merge is refused when any cross pair scores below this (anti-chaining)
     veto_weight: float = -8.0
