@@ -55,7 +55,7 @@ def _vaccination(v: dict) -> tuple:
 
 # a plausible model for fixture pairs: weight of each field's level, and the prior
 PRIOR_WEIGHT = -4.0
-FIELD_WEIGHTS = {"name": (-4, -1, 1, 3, 6, 8), "birth_year": (-5, -1, 1, 2), "gender": (-6, 0.5),
+FIELD_WEIGHTS = {"name": (-4, -1, 0, 1, 2, 3, 6, 8), "birth_year": (-5, -1, 1, 2), "gender": (-6, 0.5),
                  "photo_id": (-3, 0, 8, 12), "mobile": (-1.5, 6), "location": (-2, 1, 2.5)}
 assert set(FIELD_WEIGHTS) == {c.field for c in COMPARISONS}
 
