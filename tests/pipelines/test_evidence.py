@@ -60,7 +60,7 @@ def test_linked_pairs_inside_the_cluster_explained_field_by_field(night):
     weak = {f["field"]: f for f in pairs[1]["fields"]}
     assert [f["field"] for f in pairs[1]["fields"]] == \
         ["name", "birth_year", "gender", "photo_id", "mobile", "location"]
-    assert (weak["name"]["level"], weak["name"]["weight"]) == (3, 3.0)
+    assert (weak["name"]["level"], weak["name"]["weight"]) == (5, 3.0)
     assert weak["name"]["label"] == "similar names (typo or spelling variant)"
     assert (weak["mobile"]["label"], weak["mobile"]["weight"]) == ("missing on one side", 0.0)
     assert weak["photo_id"]["label"] == "different ID types"

@@ -55,7 +55,7 @@ def _vaccination(v: dict) -> tuple:
 
 # a plausible model for fixture pairs: weight of each field's level, and the prior
 PRIOR_WEIGHT = -4.0
-FIELD_WEIGHTS = {"name": (-4, -1, 0, 1, 2, 3, 6, 8), "birth_year": (-5, -1, 1, 2), "gender": (-6, 0.5),
+FIELD_WEIGHTS = {"name": (-4, -1, 0, 1, 1, 3, 6, 8), "birth_year": (-5, -1, 1, 2), "gender": (-6, 0.5),
                  "photo_id": (-3, 0, 8, 12), "mobile": (-1.5, 6), "location": (-2, 1, 2.5)}
 assert set(FIELD_WEIGHTS) == {c.field for c in COMPARISONS}
 
@@ -169,9 +169,9 @@ def scenario() -> duckdb.DuckDBPyConnection:
     person = ["10000000000001", "10000000000002", "10000000000003"]
     pairs = [  # 1-2 agree on everything; 2-3 is the weak link (weight 4, p = 16/17)
         {"l": "10000000000002", "r": "10000000000003",
-         "levels": {"name": 3, "photo_id": 1, "mobile": -1}},
+         "levels": {"name": 5, "photo_id": 1, "mobile": -1}},
         {"l": "10000000000001", "r": "10000000000003", "linked": False,
-         "levels": {"name": 3, "photo_id": 1, "mobile": -1, "birth_year": 0}},
+         "levels": {"name": 5, "photo_id": 1, "mobile": -1, "birth_year": 0}},
         {"l": "10000000000001", "r": "10000000000010", "levels": {"name": 0, "photo_id": 0}},
     ]
     return make_warehouse(regs, appointments, vaccinations, [person], pairs)
