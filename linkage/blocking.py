@@ -63,10 +63,10 @@ def block(con: duckdb.DuckDBPyConnection, table: str, target: str,
         select id_l, id_r, bit_or(k)::integer as blocking_keys
         from ({parts}) group by id_l, id_r
     """)
-    by_rule = {}
-    for i, r in enumerate(rules):
-        by_rule[r.name] = con.execute(
-            f"select count(*) from {target} where blocking_keys & {1 << i} <> 0").fetchall()[0][0]
+    counts = ", ".join(f"count(*) filter (where blocking_keys & {1 << i} <> 0)"
+                       for i in range(len(rules)))
+    by_rule = dict(zip((r.name for r in rules),
+                       con.execute(f"select {counts} from {target}").fetchall()[0]))
     oversize = {r.name: con.execute(oversize_sql(table, r)).fetchall()[0][0] for r in rules}
     total = con.execute(f"select count(*) from {target}").fetchall()[0][0]
     return BlockingReport(total, by_rule, oversize)

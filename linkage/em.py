@@ -65,7 +65,7 @@ def estimate(levels: np.ndarray, counts: np.ndarray, fields: tuple[str, ...],
     """EM for m and the prior with u held fixed (u comes from random pairs, where matches
     are negligible). Fields in `fixed_m` keep the m given (used to estimate the prior
     alone). Fields whose level is -1 on every pattern are left out of the likelihood."""
-    mm = [np.asarray(m[f]) if m and f in m else _initial_m(n) for f, n in zip(fields, n_levels)]
+    mm = [np.asarray(m[f]) if m and f in m else initial_m(n) for f, n in zip(fields, n_levels)]
     uu = [np.asarray(u[f]) for f in fields]
     it = 0
     for it in range(1, max_iter + 1):
@@ -90,7 +90,7 @@ def level_shares(levels: np.ndarray, counts: np.ndarray, n_levels: list[int],
     return [_level_shares(levels[:, j], counts, n, floor=floor) for j, n in enumerate(n_levels)]
 
 
-def _initial_m(n: int) -> np.ndarray:
+def initial_m(n: int) -> np.ndarray:
     m = 4.0 ** np.arange(n)  # matches mostly agree: lean on the top levels
     return m / m.sum()
 

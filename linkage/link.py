@@ -22,6 +22,7 @@ class LinkTables:
     scores: str
     clusters: str
     comparisons: str = "pair_comparisons"
+    all_scores: str = "pair_scores_all"
     tf: str = "name_frequencies"
 
 
@@ -63,10 +64,24 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     rep.model = params.to_dict()
     lap("estimate", f"m and u estimated; prior {params.prior:.2e}")
     score.name_frequencies(con, t.norm, t.tf)
-    rep.linked_pairs = score.score(con, t.comparisons, t.norm, t.tf, t.scores, params,
+    rep.linked_pairs = score.score(con, t.comparisons, t.norm, t.tf, t.all_scores, params,
                                    settings.threshold)
     lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
-    rep.clusters = cluster.cluster(con, t.scores, t.norm, t.clusters, settings.veto_weight)
+    rep.clusters = cluster.cluster(con, t.all_scores, t.norm, t.clusters, settings.veto_weight)
     lap("cluster", f"{rep.clusters:,} clusters of two or more registrations")
-    con.execute(f"drop table if exists {t.comparisons}")
+    keep_scores(con, t, settings.threshold - settings.keep_margin)
+    for temp in (t.comparisons, t.all_scores):
+        con.execute(f"drop table if exists {temp}")
     return rep
+
+
+def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, floor: float) -> None:
+    """Persist the pairs worth explaining: every pair inside a cluster and the near
+    misses. Millions of clearly different pairs are not kept."""
+    con.execute(f"""
+        create or replace table {t.scores} as
+        select p.* from {t.all_scores} p
+        join {t.clusters} cl on cl.beneficiary_reference_id = p.id_l
+        join {t.clusters} cr on cr.beneficiary_reference_id = p.id_r
+        where p.match_weight >= {floor} or cl.cluster_id = cr.cluster_id
+    """)

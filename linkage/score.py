@@ -39,8 +39,8 @@ def name_frequencies(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> 
 def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, target: str,
           params: ModelParams, threshold: float, tf_cap: float = 6.0,
           veto_weight: float = -20.0) -> int:
-    """Write `target` (persistent): pairs by beneficiary_reference_id with each field's
-    level and weight, match_weight, match_probability, household and linked flags."""
+    """Write `target` (TEMP): pairs by beneficiary_reference_id with each field's level
+    and weight, match_weight, match_probability, household and linked flags."""
     w = {f: _case(f, params.fields[f].weights()) for f in FIELDS}
     # at the top name levels the chance that two different people agree is the name's own
     # frequency, not the average one: "Sunita Devi" agrees far more often than a rare
@@ -55,7 +55,7 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
               f"when c.name_level in (2, 3) and tfirst.tf is not null then "
               f"{clip(f'log2({first_collision:.6e} / tfirst.tf)')} else 0.0 end)")
     con.execute(f"""
-        create or replace table {target} as
+        create or replace temp table {target} as
         with s as (
             select c.*, {tf_adj} as name_tf_weight,
                    {", ".join(f"{w[f]} as {f}_weight" for f in FIELDS)},

@@ -54,22 +54,26 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("location", ("different district", "same district", "same pincode")),
 )
 
-# each key targets one way a repeat registration differs; together they tolerate any
-# one or two changes (phone, ID type, spelling, birth year, district) at a time
+# Each key targets one way a repeat registration differs (phone, ID type, spelling,
+# birth year, district). Block sizes stay small: a pair inside a very large block (a
+# common name in a common year) could not be linked on the evidence anyway, and such
+# blocks are split by another column rather than compared whole.
 DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
     BlockingRule("photo_id", ("photo_id_number",), max_block=50),
     BlockingRule("mobile", ("mobile_number",), max_block=8),
-    BlockingRule("name_year", ("name_key", "birth_year"), split_by=("district_name",)),
-    BlockingRule("name_district", ("name_key", "district_name"), split_by=("gender",)),
-    BlockingRule("first_year", ("first_phon", "birth_year"), split_by=("district_name",)),
+    BlockingRule("name_year", ("name_key", "birth_year"), max_block=40,
+                 split_by=("district_name",)),
+    BlockingRule("first_year", ("first_phon", "birth_year"), max_block=15,
+                 split_by=("district_name",)),
     BlockingRule("first_district_band_a", ("first_phon", "district_name", "birth_band_a"),
-                 split_by=("last_initial",)),
+                 max_block=40, split_by=("last_initial",)),
     BlockingRule("first_district_band_b", ("first_phon", "district_name", "birth_band_b"),
-                 split_by=("last_initial",)),
+                 max_block=40, split_by=("last_initial",)),
     BlockingRule("last_year_district", ("last_phon", "birth_year", "district_name"),
-                 split_by=("first_initial",)),
+                 max_block=40, split_by=("first_initial",)),
     BlockingRule("initial_last_district", ("first_initial", "last_phon", "district_name"),
-                 split_by=("birth_year",)),
+                 max_block=25, split_by=("birth_band_a",)),
+    BlockingRule("name_pincode", ("name_key", "pincode"), max_block=25),
 )
 
 
@@ -78,11 +82,20 @@ class LinkageSettings:
     comparisons: tuple[Comparison, ...] = COMPARISONS
     blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
     # match weight (log2 Bayes factor) above which a pair is linked; see README
-    threshold: float = 3.0
+    threshold: float = 2.0
+    # pairs scoring this far below the threshold are dropped after clustering
+    keep_margin: float = 10.0
     em_max_iterations: int = 200
     em_tolerance: float = 1e-6
     u_sample_pairs: int = 1_000_000
     seed: int = 42
+    # pairs these rules accept are nearly all one person; they are assumed to find this
+    # share of all true pairs (the prior follows from the two; see linkage/train.py)
+    prior_rules: tuple[str, ...] = (
+        "photo_id_level = 3 and name_level >= 5",
+        "name_level >= 6 and birth_year_level = 3 and location_level = 2 and gender_level = 1",
+    )
+    prior_rules_recall: float = 0.6
     # a cluster merge is refused when any cross pair scores below this (anti-chaining)
     veto_weight: float = -8.0
     m_u: dict = field(default_factory=dict)  # estimated m/u per field, filled at run time
@@ -101,6 +114,7 @@ class LinkageSettings:
         d = json.loads(text)
         d["comparisons"] = tuple(Comparison(c["field"], tuple(c["labels"]), c["tf_adjust"])
                                  for c in d["comparisons"])
+        d["prior_rules"] = tuple(d["prior_rules"])
         d["blocking"] = tuple(BlockingRule(b["name"], tuple(b["columns"]), b["max_block"],
                                            tuple(b["split_by"])) for b in d["blocking"])
         return cls(**d)

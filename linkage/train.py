@@ -6,15 +6,13 @@
   share a strong identifier, so that relatives (who share surname, mobile and pincode)
   do not pose as a third kind of match. Each round blocks on some fields and teaches
   the others.
-- the prior: EM on all candidate pairs with m and u held fixed gives the share of
-  candidates that match; scaled to all pairs of registrations (blocking keeps nearly all
-  matches) it becomes the prior of two random registrations being one person, the one
-  that goes with u from random pairs. It shrinks as the data grows, so the evidence a
-  link needs grows with the number of people who could have been confused.
+- the prior (how likely two random registrations are one person): the pairs that strict
+  deterministic rules accept, divided by the share of true pairs those rules are
+  assumed to find, over all pairs of registrations. It shrinks as the data grows, so
+  the evidence a link needs grows with the number of people who could be confused.
+  (EM on the candidates cannot give it: every candidate pair already looks alike.)
 """
 from __future__ import annotations
-
-from dataclasses import replace
 
 import duckdb
 import numpy as np
@@ -82,10 +80,16 @@ def train(con: duckdb.DuckDBPyConnection, norm: str, comparisons: str,
     n_levels = [len(settings.labels(f)) for f in compare.FIELDS]
     u = estimate_u(con, norm, n_levels, settings.u_sample_pairs, settings.seed)
     m = estimate_m(con, comparisons, n_levels, u, settings)
-    levels, counts = em.pattern_counts(con, comparisons, compare.FIELDS)
-    fitted = em.estimate(levels, counts, compare.FIELDS, n_levels, u, m, fixed_m=compare.FIELDS,
-                         max_iter=settings.em_max_iterations, tol=settings.em_tolerance)
     n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
+    return em.ModelParams(
+        {f: em.FieldParams(tuple(map(float, m.get(f, em.initial_m(k)))), tuple(map(float, u[f])))
+         for f, k in zip(compare.FIELDS, n_levels)},
+        prior=estimate_prior(con, comparisons, n, settings), iterations=0)
+
+
+def estimate_prior(con: duckdb.DuckDBPyConnection, comparisons: str, n: int,
+                   settings: LinkageSettings) -> float:
+    sure = " or ".join(f"({r})" for r in settings.prior_rules)
+    found = con.execute(f"select count(*) from {comparisons} where {sure}").fetchall()[0][0]
     all_pairs = max(n * (n - 1) / 2, 1.0)
-    prior = min(fitted.prior * counts.sum() / all_pairs, 0.5)
-    return replace(fitted, prior=prior)
+    return float(min(max(found, 1) / settings.prior_rules_recall / all_pairs, 0.5))

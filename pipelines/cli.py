@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,16 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_prefect() -> None:
+    """jaanch prints its own progress; Prefect's run chatter and its temporary server's
+    telemetry (no network here) would bury it. Explicit settings still win."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
 def _run(args: argparse.Namespace) -> int:
+    _quiet_prefect()
     from pipelines.flow import run_cli
 
     return run_cli(Path(args.exports), Path(args.out), Path(args.db) if args.db else None)

@@ -44,9 +44,9 @@ def pairwise(con: duckdb.DuckDBPyConnection) -> dict:
     con.execute("""create or replace temp table actual as
         select a.id as l, b.id as r from truth a join truth b
         on a.person_id = b.person_id and a.id < b.id""")
-    tp = con.execute("select count(*) from predicted join actual using (l, r)").fetchone()[0]
-    n_pred = con.execute("select count(*) from predicted").fetchone()[0]
-    n_true = con.execute("select count(*) from actual").fetchone()[0]
+    tp = con.execute("select count(*) from predicted join actual using (l, r)").fetchall()[0][0]
+    n_pred = con.execute("select count(*) from predicted").fetchall()[0][0]
+    n_true = con.execute("select count(*) from actual").fetchall()[0][0]
     fp, fn = n_pred - tp, n_true - tp
     confusion = np.array([[tp, fn], [fp, 0]])
     precision = tp / n_pred if n_pred else 1.0
@@ -77,12 +77,12 @@ def fraud_capture(con: duckdb.DuckDBPyConnection, out: Path, truth: Path) -> dic
                        bool_and(p.cluster_id in (select cluster_id from flagged)) as all_flagged
                 from placed p join f using (person_id) group by p.person_id)
         select count(*) filter (where n_clusters = 1 and all_flagged), count(*) from per
-    """).fetchone()
+    """).fetchall()[0]
     pure, n_flagged = con.execute("""
         select count(*) filter (where n_people = 1), count(*) from (
             select cluster_id, count(distinct person_id) as n_people
             from placed where cluster_id in (select cluster_id from flagged) group by cluster_id)
-    """).fetchone()
+    """).fetchall()[0]
     return {"fraudulent_people": total, "caught_together_and_flagged": caught,
             "fraud_capture": round(caught / total, 4) if total else None,
             "flagged_clusters": n_flagged,

@@ -8,6 +8,7 @@ were.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 import uuid
@@ -29,6 +30,10 @@ from pipelines.secret import warehouse_secret
 from pipelines.validate import validate
 from rules.engine import load_rules, run_rules
 from rules.risk import score as score_risk
+
+# DuckDB spills to disk past this; the Python side (name features, pair arrays) needs
+# the rest of a 4 GiB budget at a million registrations
+DUCKDB_CONFIG = {"memory_limit": os.environ.get("JAANCH_DUCKDB_MEMORY", "2GB")}
 
 LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_PAIRS,
                          scores=tables.PAIR_SCORES, clusters=tables.CLUSTERS)
@@ -101,7 +106,8 @@ def nightly(exports: str, out: str, db: str | None = None,
     summary: dict = {"run_id": uuid.uuid4().hex[:12], "exports": str(exports),
                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(db_path)) as con:
+    with duckdb.connect(str(db_path), config=DUCKDB_CONFIG) as con:
+        con.execute("set enable_progress_bar = false")
         con.begin()
         summary["read"] = ingest_task(con, Path(exports), p)
         summary["validation"] = validate_task(con, warehouse_secret(db_path), p)

@@ -12,11 +12,13 @@ from pipelines.evidence import build_evidence
 from pipelines.publish import write_csv, write_json, write_jsonl
 from pipelines.report import write_report
 
-CSV_OUTPUTS = {  # file -> (table, order)
-    "cluster_members.csv": (tables.CLUSTER_MEMBERS, "cluster_id, beneficiary_reference_id"),
-    "flagged_clusters.csv": (tables.FLAGGED_CLUSTERS, "risk_score desc, cluster_id"),
-    "flagged_identifiers.csv": (tables.FLAGGED_IDENTIFIERS, "identifier_kind, identifier"),
-    "quarantine.csv": (tables.QUARANTINE, "source_file, row_number"),
+CSV_OUTPUTS = {  # file -> (table, order, columns kept in the warehouse only)
+    "cluster_members.csv": (tables.CLUSTER_MEMBERS, "cluster_id, beneficiary_reference_id", ()),
+    "flagged_clusters.csv": (tables.FLAGGED_CLUSTERS, "risk_score desc, cluster_id", ()),
+    # the keyed hash joins back to the warehouse; it means nothing to a reader
+    "flagged_identifiers.csv": (tables.FLAGGED_IDENTIFIERS, "identifier_kind, identifier",
+                                ("identifier_key",)),
+    "quarantine.csv": (tables.QUARANTINE, "source_file, row_number", ()),
 }
 
 
@@ -38,7 +40,7 @@ def flag_counts(con: duckdb.DuckDBPyConnection) -> dict:
         select rule, count(*) from (select unnest(string_split(rules, ';')) as rule
                                     from {tables.FLAGGED_CLUSTERS}) group by rule order by rule
     """).fetchall())
-    one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    one = lambda sql: con.execute(sql).fetchall()[0][0]  # noqa: E731
     return {
         "clusters": one(f"select count(distinct cluster_id) from {tables.CLUSTER_MEMBERS}"),
         "flagged_clusters": one(f"select count(*) from {tables.FLAGGED_CLUSTERS}"),
@@ -49,8 +51,8 @@ def flag_counts(con: duckdb.DuckDBPyConnection) -> dict:
 
 def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
               settings: LinkageSettings) -> None:
-    for name, (table, order) in CSV_OUTPUTS.items():
-        write_csv(con, table, folder / name, order)
+    for name, (table, order, private) in CSV_OUTPUTS.items():
+        write_csv(con, table, folder / name, order, exclude=private)
     write_jsonl(con, f"select evidence from {tables.EVIDENCE} order by cluster_id",
                 folder / "evidence.jsonl")
     write_json(folder / "run_summary.json", summary)

@@ -22,17 +22,20 @@ MARKER = ".publishing"
 _FORMULA_START = "^[=+\\-@\\t\\r]"
 
 
-def csv_safe_select(con: duckdb.DuckDBPyConnection, table: str, order_by: str) -> str:
+def csv_safe_select(con: duckdb.DuckDBPyConnection, table: str, order_by: str,
+                    exclude: tuple[str, ...] = ()) -> str:
     """SELECT of every column, text cells that could start a formula prefixed with '."""
-    cols = con.execute(f"select column_name, data_type from information_schema.columns "
-                       f"where table_name = '{table}' order by ordinal_position").fetchall()
+    cols = [(c, t) for c, t in con.execute(
+        f"select column_name, data_type from information_schema.columns "
+        f"where table_name = '{table}' order by ordinal_position").fetchall() if c not in exclude]
     exprs = [(f"case when regexp_matches({c}, '{_FORMULA_START}') then '''' || {c} "
               f"else {c} end as {c}") if t == "VARCHAR" else c for c, t in cols]
     return f"select {', '.join(exprs)} from {table} order by {order_by}"
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: str) -> None:
-    con.execute(f"copy ({csv_safe_select(con, table, order_by)}) to '{path}' "
+def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: str,
+              exclude: tuple[str, ...] = ()) -> None:
+    con.execute(f"copy ({csv_safe_select(con, table, order_by, exclude)}) to '{path}' "
                 f"(header, delimiter ',')")
 
 
