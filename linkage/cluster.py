@@ -45,37 +45,44 @@ def split_chains(labels: np.ndarray, links: tuple[np.ndarray, np.ndarray, np.nda
                  vetoes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Rebuild the components that contain a veto pair; others stay as they are."""
     vi, vj = vetoes
-    bad = np.unique(labels[vi][labels[vi] == labels[vj]])
-    if len(bad) == 0:
+    inside = labels[vi] == labels[vj]
+    vi, vj = vi[inside], vj[inside]
+    if len(vi) == 0:
         return labels
+    bad = np.unique(labels[vi])
     labels = labels.copy()
     li, lj, lw = links
-    in_bad = np.isin(labels[li], bad)
-    veto_set = {(int(min(a, b)), int(max(a, b))) for a, b in zip(vi, vj)
-                if labels[a] == labels[b] and labels[a] in set(bad.tolist())}
+    veto_set = set(zip(np.minimum(vi, vj).tolist(), np.maximum(vi, vj).tolist()))
+    nodes_of: dict[int, list[int]] = {}
+    in_bad = np.flatnonzero(np.isin(labels, bad))
+    for v, comp in zip(in_bad.tolist(), labels[in_bad].tolist()):
+        nodes_of.setdefault(comp, []).append(v)
+    edges_of: dict[int, list[tuple[float, int, int]]] = {c: [] for c in nodes_of}
+    sel = np.flatnonzero(np.isin(labels[li], bad))
+    for w, a, b in zip(lw[sel].tolist(), li[sel].tolist(), lj[sel].tolist()):
+        edges_of[int(labels[a])].append((w, a, b))
     next_label = labels.max() + 1
-    for comp in bad:
-        nodes = np.flatnonzero(labels == comp)
-        sel = in_bad & (labels[li] == comp)
-        edges = list(zip(lw[sel].tolist(), li[sel].tolist(), lj[sel].tolist()))
-        root = _greedy(nodes, edges, veto_set)
+    for comp, nodes in nodes_of.items():
+        root = _greedy(np.array(nodes), edges_of[comp], veto_set)
         for r in set(root.values()):
-            group = [v for v, rv in root.items() if rv == r]
-            labels[group] = next_label
+            labels[[v for v, rv in root.items() if rv == r]] = next_label
             next_label += 1
     return labels
 
 
 def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
             veto_weight: float) -> int:
-    """Write `target` (beneficiary_reference_id, cluster_id) for every registration."""
+    """Write `target` (beneficiary_reference_id, cluster_id) for every registration, from
+    `scores` (pairs by rid, as written by linkage.score)."""
     n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
-    edge_sql = (f"select l.rid - 1 as i, r.rid - 1 as j, p.match_weight as w from {scores} p "
-                f"join {norm} l on l.beneficiary_reference_id = p.id_l "
-                f"join {norm} r on r.beneficiary_reference_id = p.id_r where {{}}")
+    edge_sql = f"select rid_l - 1 as i, rid_r - 1 as j, match_weight as w from {scores} p where {{}}"
     links = con.execute(edge_sql.format("p.linked")).fetchnumpy()
+    # only vetoes between registrations that have a link can split anything
+    linked_rids = (f"(select rid_l from {scores} where linked "
+                   f"union select rid_r from {scores} where linked)")
     vetoes = con.execute(edge_sql.format(
-        f"p.match_weight < {veto_weight} or p.household or p.other_person")).fetchnumpy()
+        f"(p.match_weight < {veto_weight} or p.household or p.other_person) "
+        f"and p.rid_l in {linked_rids} and p.rid_r in {linked_rids}")).fetchnumpy()
     li, lj = links["i"].astype(np.int64), links["j"].astype(np.int64)
     labels = components(n, li, lj)
     labels = split_chains(labels, (li, lj, links["w"]),

@@ -25,6 +25,12 @@ LEVELS_SQL = {
     "photo_id": """case when l.photo_id_number is null or r.photo_id_number is null then -1
         when l.photo_id_number = r.photo_id_number then 3
         when l.photo_id_type = r.photo_id_type
+             and abs(length(l.photo_id_number) - length(r.photo_id_number)) <= 1
+             -- one edit leaves the first or the last four characters untouched (for
+             -- numbers of eight or more): a cheap filter so the edit distance runs on few
+             -- pairs
+             and (left(l.photo_id_number, 4) = left(r.photo_id_number, 4)
+                  or right(l.photo_id_number, 4) = right(r.photo_id_number, 4))
              and damerau_levenshtein(l.photo_id_number, r.photo_id_number) <= 1 then 2
         when l.photo_id_type <> r.photo_id_type then 1 else 0 end""",
     "mobile": """case when l.mobile_number is null or r.mobile_number is null then -1

@@ -80,8 +80,11 @@ def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, floor: float) -> 
     misses. Millions of clearly different pairs are not kept."""
     con.execute(f"""
         create or replace table {t.scores} as
-        select p.* from {t.all_scores} p
-        join {t.clusters} cl on cl.beneficiary_reference_id = p.id_l
-        join {t.clusters} cr on cr.beneficiary_reference_id = p.id_r
+        select l.beneficiary_reference_id as id_l, r.beneficiary_reference_id as id_r,
+               p.* exclude (rid_l, rid_r)
+        from {t.all_scores} p
+        join {t.norm} l on l.rid = p.rid_l join {t.norm} r on r.rid = p.rid_r
+        join {t.clusters} cl on cl.beneficiary_reference_id = l.beneficiary_reference_id
+        join {t.clusters} cr on cr.beneficiary_reference_id = r.beneficiary_reference_id
         where p.match_weight >= {floor} or cl.cluster_id = cr.cluster_id
     """)

@@ -39,8 +39,8 @@ def name_frequencies(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> 
 def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, target: str,
           params: ModelParams, threshold: float, tf_cap: float = 6.0,
           veto_weight: float = -20.0) -> int:
-    """Write `target` (TEMP): pairs by beneficiary_reference_id with each field's level
-    and weight, match_weight, match_probability, household and linked flags."""
+    """Write `target` (TEMP): pairs by rid with each field's level and weight,
+    match_weight, match_probability, the veto flags and whether the pair is linked."""
     w = {f: _case(f, params.fields[f].weights()) for f in FIELDS}
     # at the top name levels the chance that two different people agree is the name's own
     # frequency, not the average one: "Sunita Devi" agrees far more often than a rare
@@ -70,11 +70,11 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
                              + {" + ".join(f"{f}_weight" for f in FIELDS[1:])} end as match_weight
             from s
         )
-        select l.beneficiary_reference_id as id_l, r.beneficiary_reference_id as id_r,
+        select id_l as rid_l, id_r as rid_r,
                match_weight, pow(2, match_weight) / (1 + pow(2, match_weight)) as match_probability,
                match_weight >= {threshold} as linked, household, other_person,
                name_level, name_similarity, name_weight_tf as name_weight,
                {", ".join(f"{f}_level, {f}_weight" for f in FIELDS[1:])}
-        from t join {norm} l on l.rid = t.id_l join {norm} r on r.rid = t.id_r
+        from t
     """)
     return con.execute(f"select count(*) from {target} where linked").fetchall()[0][0]

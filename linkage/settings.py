@@ -96,6 +96,11 @@ class LinkageSettings:
         "name_level >= 6 and birth_year_level = 3 and location_level = 2 and gender_level = 1",
     )
     prior_rules_recall: float = 0.6
+    # m fixed by what is known rather than estimated: (field, level, m). One person holds
+    # one number per ID type, so the same type with another number (not a one-character
+    # typo) is rare for one person; EM cannot see that, because namesakes born the same
+    # year in one district look like repeat registrations to it
+    fixed_m: tuple[tuple[str, int, float], ...] = (("photo_id", 0, 0.01),)
     # a cluster merge is refused when any cross pair scores below this (anti-chaining)
     veto_weight: float = -8.0
     m_u: dict = field(default_factory=dict)  # estimated m/u per field, filled at run time
@@ -115,6 +120,7 @@ class LinkageSettings:
         d["comparisons"] = tuple(Comparison(c["field"], tuple(c["labels"]), c["tf_adjust"])
                                  for c in d["comparisons"])
         d["prior_rules"] = tuple(d["prior_rules"])
+        d["fixed_m"] = tuple(tuple(x) for x in d["fixed_m"])
         d["blocking"] = tuple(BlockingRule(b["name"], tuple(b["columns"]), b["max_block"],
                                            tuple(b["split_by"])) for b in d["blocking"])
         return cls(**d)

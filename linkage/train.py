@@ -24,7 +24,10 @@ from linkage.settings import LinkageSettings
 # (condition on the candidate comparisons, fields it conditions on)
 TRAINING_ROUNDS = (
     ("photo_id_level = 3", ("photo_id",)),
-    ("name_level >= 6 and birth_year_level = 3", ("name", "birth_year")),
+    # within one district: across a state, namesakes born the same year outnumber the
+    # repeat registrations and would pose as matches
+    ("name_level >= 6 and birth_year_level = 3 and location_level >= 1",
+     ("name", "birth_year", "location")),
 )
 
 
@@ -80,11 +83,22 @@ def train(con: duckdb.DuckDBPyConnection, norm: str, comparisons: str,
     n_levels = [len(settings.labels(f)) for f in compare.FIELDS]
     u = estimate_u(con, norm, n_levels, settings.u_sample_pairs, settings.seed)
     m = estimate_m(con, comparisons, n_levels, u, settings)
+    for field, level, value in settings.fixed_m:
+        m[field] = _with_level(m.get(field, em.initial_m(len(settings.labels(field)))), level, value)
     n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
     return em.ModelParams(
         {f: em.FieldParams(tuple(map(float, m.get(f, em.initial_m(k)))), tuple(map(float, u[f])))
          for f, k in zip(compare.FIELDS, n_levels)},
         prior=estimate_prior(con, comparisons, n, settings), iterations=0)
+
+
+def _with_level(m: np.ndarray, level: int, value: float) -> np.ndarray:
+    """m with one level set to `value`, the others rescaled to keep the sum at one."""
+    out = np.asarray(m, dtype=float).copy()
+    rest = out.sum() - out[level]
+    out *= (1 - value) / rest if rest > 0 else 1.0
+    out[level] = value
+    return out
 
 
 def estimate_prior(con: duckdb.DuckDBPyConnection, comparisons: str, n: int,

@@ -115,6 +115,7 @@ def nightly(exports: str, out: str, db: str | None = None,
         summary["linkage"] = link_task(con, settings, p)
         summary.update(rules_task(con, settings, p))
         summary["timings"] = p.timings
+        summary["peak_memory_mb"] = p.peak_mb
         summary["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         publish_task(con, out_dir, summary, settings, p)
     return summary
