@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
@@ -13,16 +11,7 @@ from pipelines import tables
 from pipelines.evidence import build_evidence
 
 
-def _load_fixtures():
-    """The warehouse builders live in tests/rules/conftest.py (the tests are no package)."""
-    path = Path(__file__).resolve().parents[1] / "rules" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("rules_warehouse_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_fixtures()
+import warehouse_fixtures as fx
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """The investigation API over a small warehouse file built in code (the rules' scenario)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,16 +13,7 @@ from pipelines.evidence import MISSING_LABEL
 from pipelines.investigate import ENV_DB, Warehouse, open_warehouse, warehouse_path
 
 
-def _load_fixtures():
-    """The warehouse builders live in tests/rules/conftest.py (the tests are no package)."""
-    path = Path(__file__).resolve().parents[1] / "rules" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("rules_warehouse_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_fixtures()
+import warehouse_fixtures as fx
 ASHA = "C10000000000001"  # three registrations: 1-2 strong link, 2-3 weak link, 1-3 unlinked
 RAVI = "C10000000000004"  # one registration, certificate for a no-show
 PRIOR = 2 ** fx.PRIOR_WEIGHT / (1 + 2 ** fx.PRIOR_WEIGHT)

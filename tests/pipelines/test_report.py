@@ -3,26 +3,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from pipelines.report import ASSETS, embed_json, report_data, write_report
 
 
-def _load_fixtures():
-    """The warehouse builders live in tests/rules/conftest.py (the tests are no package)."""
-    path = Path(__file__).resolve().parents[1] / "rules" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("rules_warehouse_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_fixtures()
+import warehouse_fixtures as fx
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ Also a script for the docs screenshot:
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -18,6 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # also run as a script
+import warehouse_fixtures as fx  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -121,16 +123,6 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def _load_fixtures():
-    """The warehouse builders live in tests/rules/conftest.py (the tests are no package)."""
-    path = Path(__file__).resolve().parents[1] / "rules" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("rules_warehouse_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fx = _load_fixtures()
 
 
 def _fixture_report(path: Path) -> Path:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import TOUT_MOBILE, SHARED_AADHAAR, scenario
+from warehouse_fixtures import TOUT_MOBILE, SHARED_AADHAAR, scenario
 from pipelines import tables
 from rules.engine import load_rules, run_rules
 from rules.risk import score
