@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -17,9 +18,11 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _quiet_prefect() -> None:
-    """jaanch prints its own progress; Prefect's run chatter and its temporary server's
-    telemetry (no network here) would bury it. Explicit settings still win."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    """jaanch prints its own progress and one line for a bad export; Prefect's run chatter
+    (a traceback for a bad file), GX's notices and the temporary server's telemetry (no
+    network here) would bury them. Explicit settings still win; a failure that is not a
+    bad export still ends in Python's traceback."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
@@ -27,6 +30,9 @@ def _quiet_prefect() -> None:
 def _run(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from pipelines.flow import run_cli
+
+    # GX sets this one logger to INFO itself, for a notice about a temporary folder
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
     return run_cli(Path(args.exports), Path(args.out), Path(args.db) if args.db else None)
 
