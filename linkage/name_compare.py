@@ -198,14 +198,38 @@ def _spread(p: _Pairs, level: np.ndarray) -> np.ndarray:
     h_l, h_r = p("has_initial")
     low = (level >= 0) & (level <= 1) & ~h_l & ~h_r
     first_eq = p.test(low, np.equal, "first_phon")
-    if not first_eq.any():
-        return out
     ls_l, ls_r = p("last_sound")
     one_missing = (ls_l == 0) | (ls_r == 0)
-    kept = one_missing | p.eq("last_phon_hash") | p.test(first_eq & ~one_missing,
-                                                         _surname_alike, "last_phon")
+    alike = p.test(low & ~one_missing, _surname_alike, "last_phon")
+    kept = one_missing | p.eq("last_phon_hash") | alike
     out[first_eq & kept] = 3
     out[first_eq & ~kept] = 2
+    out[_vowel_variant(p, low & ~first_eq & kept)] = 5
+    return out
+
+
+def _skeleton(a: np.ndarray) -> np.ndarray:
+    s = a.astype(np.dtypes.StringDType())
+    for v in "aeiouy ":
+        s = np.strings.replace(s, v, "")
+    return s
+
+
+def _vowel_variant(p: _Pairs, mask: np.ndarray) -> np.ndarray:
+    """Given names that differ only in their vowels, with the same first letter and the
+    same kind of ending: Rehman / Rahman, Zarina / Zarana (transliteration), but not
+    Ramesh / Rakesh (another consonant) nor Amit / Amita, Kamal / Kamla (a brother and
+    a sister)."""
+    out = np.zeros(len(mask), dtype=bool)
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return out
+    a, b = p.left["given_phon"][p.li[idx]], p.right["given_phon"][p.ri[idx]]
+    la, lb = _lengths(a), _lengths(b)
+    same = ((_skeleton(a) == _skeleton(b)) & (la == lb) & (la >= 4)
+            & (_pdist(Prefix.similarity, a, b) >= 1)
+            & (_feminine_ending(a) == _feminine_ending(b)))
+    out[idx] = same
     return out
 
 

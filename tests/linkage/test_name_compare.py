@@ -157,3 +157,20 @@ def test_given_name_similarity():
     assert sim[0] == 1.0  # same given name, other surname
     assert sim[1] == 0.0  # rhyming names start differently
     assert sim[2] == 0.0  # no spelled-out given name
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Rehman Hussain", "Rahman Hussain"),  # the same name transliterated with other vowels
+    ("Zarina Bano", "Zarana Bano"),
+])
+def test_vowel_variants_of_the_given_name_are_level_5(a, b):
+    assert level(a, b) == 5
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Ramesh Sharma", "Rakesh Sharma"),  # another consonant: another name
+    ("Kamal Singh", "Kamla Singh"),  # vowels moved to a feminine ending: a sister
+    ("Rehman Khan", "Rahman Ali"),  # another surname
+])
+def test_vowel_variant_rule_leaves_other_names_alone(a, b):
+    assert level(a, b) < 5
