@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 # Verhoeff tables (dihedral group D5): Aadhaar's last digit is a Verhoeff check digit.
 _D = [
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
@@ -38,6 +40,24 @@ def verhoeff_check_digit(digits: str) -> int:
     for i, ch in enumerate(reversed(digits)):
         c = _D[c][_P[(i + 1) % 8][int(ch)]]
     return _INV[c]
+
+
+_D_NP, _P_NP, _INV_NP = (np.array(t, dtype=np.int8) for t in (_D, _P, _INV))
+
+
+def verhoeff_state(digit_rows: np.ndarray, check_digit_present: bool) -> np.ndarray:
+    """The Verhoeff running state for each row of a digit matrix (most significant first),
+    on whole arrays: 0 means valid when the row ends in its check digit."""
+    c = np.zeros(len(digit_rows), dtype=np.int8)
+    width, shift = digit_rows.shape[1], 0 if check_digit_present else 1
+    for i in range(width):
+        c = _D_NP[c, _P_NP[(i + shift) % 8, digit_rows[:, width - 1 - i]]]
+    return c
+
+
+def verhoeff_check_digits(digit_rows: np.ndarray) -> np.ndarray:
+    """The check digit for each row of a digit matrix (vectorised verhoeff_check_digit)."""
+    return _INV_NP[verhoeff_state(digit_rows, check_digit_present=False)].astype(np.uint8)
 
 
 def verhoeff_valid(number: str) -> bool:

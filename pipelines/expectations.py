@@ -126,10 +126,6 @@ class ExpectColumnValuesToBeRealDatetimes(ColumnMapExpectation):
     args_keys = ("column", "strftime_format")
 
 
-_VERHOEFF_D = np.array(identifiers._D, dtype=np.int8)
-_VERHOEFF_P = np.array(identifiers._P, dtype=np.int8)
-
-
 @_per_value
 def aadhaar_valid(values: pd.Series) -> np.ndarray:
     """Vectorised identifiers.aadhaar_valid: 12 digits, first 2-9, Verhoeff check digit."""
@@ -140,10 +136,7 @@ def aadhaar_valid(values: pd.Series) -> np.ndarray:
     fixed = pa.array(values[ok]).cast(pa.binary(12))
     digits = np.frombuffer(fixed.buffers()[1], dtype=np.uint8).reshape(-1, 12)
     digits = digits[fixed.offset: fixed.offset + len(fixed)] - ord("0")
-    c = np.zeros(len(digits), dtype=np.int8)
-    for i in range(12):  # from the rightmost digit, as the algorithm reads
-        c = _VERHOEFF_D[c, _VERHOEFF_P[i % 8, digits[:, 11 - i]]]
-    ok[ok] = c == 0
+    ok[ok] = identifiers.verhoeff_state(digits, check_digit_present=True) == 0
     return ok
 
 

@@ -28,7 +28,7 @@ import duckdb
 from pipelines import tables
 from pipelines.errors import ExportError
 
-RAW_REJECTS = "raw_rejects"  # TEMP: source_file, row_number, raw_line, reason
+RAW_REJECTS = tables.RAW_REJECTS
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "registrations": (

@@ -14,6 +14,9 @@ RAW = {
     "vaccinations": "raw_vaccinations",  # TEMP; + source_file, row_number
 }
 
+# raw_rejects (TEMP): source_file, row_number, raw_line, reason — lines that are not rows
+RAW_REJECTS = "raw_rejects"
+
 # -- validate: typed, accepted rows ---------------------------------------------------
 # registrations_pii (TEMP): beneficiary_reference_id, name, gender, birth_year INTEGER,
 #   mobile_number, photo_id_type, photo_id_number, state_name, district_name, pincode,
@@ -46,6 +49,8 @@ CLUSTERS = "clusters"
 # -- rules ------------------------------------------------------------------------------
 # rule_hits: rule_id, entity_kind ('cluster' | 'mobile' | 'photo_id'), entity_id, facts (JSON)
 RULE_HITS = "rule_hits"
+# rule_catalog: rule_id, title, severity, entity_kind, description, params (as run)
+RULE_CATALOG = "rule_catalog"
 
 # -- published (the contract's outputs, same names) ------------------------------------
 CLUSTER_MEMBERS = "cluster_members"

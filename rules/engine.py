@@ -26,7 +26,7 @@ from pipelines import tables
 RULES_DIR = Path(__file__).parent
 # Rule metadata as run (id, title, severity, entity, description, effective params).
 # Kept beside rule_hits so evidence and the report speak each rule's plain words.
-RULE_CATALOG = "rule_catalog"
+RULE_CATALOG = tables.RULE_CATALOG
 
 SEVERITIES = ("low", "medium", "high")
 ENTITIES = ("cluster", "mobile", "photo_id")

@@ -8,14 +8,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from linkage.identifiers import PHOTO_ID_TYPES, _D, _INV, _P  # the one Verhoeff table
+from linkage.identifiers import PHOTO_ID_TYPES, verhoeff_check_digits
 
 AADHAAR, DL, PAN, PASSPORT, PENSION, NPR, VOTER, RATION, UDID = range(len(PHOTO_ID_TYPES))
 FREE_TEXT = (DL, PASSPORT, PENSION, NPR, RATION, UDID)
 
-_D_NP = np.array(_D, dtype=np.int8)
-_P_NP = np.array(_P, dtype=np.int8)
-_INV_NP = np.array(_INV, dtype=np.int8)
 _LETTERS = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
@@ -55,16 +52,6 @@ def lookup(values, idx: np.ndarray, name: str = "") -> pl.Series:
     return pl.Series(name, list(values), dtype=pl.Utf8).gather(idx)
 
 
-def verhoeff_check(body: np.ndarray) -> np.ndarray:
-    """Verhoeff check digit for each row of a digit matrix (same result as
-    `linkage.identifiers.verhoeff_check_digit` on the row's digits)."""
-    c = np.zeros(len(body), dtype=np.int8)
-    for i in range(body.shape[1]):
-        col = body[:, body.shape[1] - 1 - i]
-        c = _D_NP[c, _P_NP[(i + 1) % 8, col]]
-    return _INV_NP[c].astype(np.uint8)
-
-
 def _letters(values: np.ndarray, width: int) -> np.ndarray:
     powers = 26 ** np.arange(width - 1, -1, -1, dtype=np.int64)
     return _LETTERS[(values[:, None] // powers) % 26]
@@ -76,7 +63,7 @@ def _ascii_digits(values: np.ndarray, width: int) -> np.ndarray:
 
 def _aadhaar(u: np.ndarray) -> np.ndarray:
     body = digits(u + 20_000_000_000, 11)
-    return np.hstack([body, verhoeff_check(body)[:, None]]) + ord("0")
+    return np.hstack([body, verhoeff_check_digits(body)[:, None]]) + ord("0")
 
 
 def aadhaar(u: np.ndarray) -> pl.Series:

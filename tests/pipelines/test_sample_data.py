@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from linkage.identifiers import (PHOTO_ID_TYPES, aadhaar_valid, clean_mobile, clean_photo_id,
-                                 photo_id_valid, verhoeff_check_digit)
+                                 photo_id_valid)
 from pipelines.sample_data import EXPORT_FILES, generate_sample
 from pipelines.synth import bad_rows, idgen, names
 from pipelines.synth.config import SynthConfig
@@ -144,12 +144,6 @@ def test_aadhaar_numbers_pass_verhoeff(files, bad):
                           == "aadhaar card")["photo_id_number"]
     assert len(aadhaar) > 1000
     assert all(aadhaar_valid(clean_photo_id(x)) for x in aadhaar)
-
-
-def test_vectorised_verhoeff_matches_the_reference():
-    body = idgen.digits(np.random.default_rng(3).integers(0, 10 ** 11, 500), 11)
-    expected = [verhoeff_check_digit("".join(map(str, row))) for row in body]
-    assert idgen.verhoeff_check(body).tolist() == expected
 
 
 def test_repeat_registrants_type_their_name_differently(files, bad, sample):
