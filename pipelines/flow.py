@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from linkage.link import LinkTables, link
 from linkage.normalise import normalise
 from linkage.settings import LinkageSettings
-from pipelines import outputs, tables
+from pipelines import artifacts, outputs, runs, tables
 from pipelines.errors import ExportError
 from pipelines.ingest import ingest
 from pipelines.progress import Progress
@@ -108,17 +108,39 @@ def nightly(exports: str, out: str, db: str | None = None,
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_path), config=DUCKDB_CONFIG) as con:
         con.execute("set enable_progress_bar = false")
-        con.begin()
-        summary["read"] = ingest_task(con, Path(exports), p)
-        summary["validation"] = validate_task(con, warehouse_secret(db_path), p)
-        normalise_task(con, p)
-        summary["linkage"] = link_task(con, settings, p)
-        summary.update(rules_task(con, settings, p))
-        summary["timings"] = p.timings
-        summary["peak_memory_mb"] = p.peak_mb
-        summary["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        publish_task(con, out_dir, summary, settings, p)
+        runs.start(con, summary["run_id"], str(exports), settings.to_json())
+        try:
+            _night(con, Path(exports), out_dir, db_path, settings, summary, p)
+        except BaseException as e:
+            _rollback(con)
+            runs.finish(con, summary["run_id"], "failed", reason=str(e))
+            raise
+        runs.finish(con, summary["run_id"], "succeeded", counts=outputs.run_counts(summary))
+    artifacts.publish_artifacts(summary)
     return summary
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.rollback()
+    except duckdb.TransactionException:  # it failed after publishing committed
+        pass
+
+
+def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Path,
+           settings: LinkageSettings, summary: dict, p: Progress) -> None:
+    """The stages, as one warehouse transaction that publishing commits."""
+    con.begin()
+    summary["read"] = ingest_task(con, exports, p)
+    summary["validation"] = validate_task(con, warehouse_secret(db_path), p)
+    normalise_task(con, p)
+    summary["linkage"] = link_task(con, settings, p)
+    summary.update(rules_task(con, settings, p))
+    summary["timings"] = p.timings
+    summary["peak_memory_mb"] = p.peak_mb
+    summary["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    summary["top_flagged"] = outputs.top_flagged(con, 10)
+    publish_task(con, out, summary, settings, p)
 
 
 def run_cli(exports: Path, out: Path, db: Path | None) -> int:

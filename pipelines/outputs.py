@@ -63,6 +63,22 @@ def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
                 [summary["run_id"], json.dumps(summary, default=str)])
 
 
+def top_flagged(con: duckdb.DuckDBPyConnection, n: int) -> list[dict]:
+    """The highest-risk flagged people, for the run's summary (no identifiers in them)."""
+    cur = con.execute(f"select cluster_id, risk_score, rules, district_name, summary "
+                      f"from {tables.FLAGGED_CLUSTERS} order by risk_score desc, cluster_id "
+                      f"limit {int(n)}")
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def run_counts(summary: dict) -> dict:
+    """What the runs table keeps of a run: counts, not the whole summary."""
+    keep = ("read", "clusters", "flagged_clusters", "flagged_by_rule", "flagged_identifiers")
+    return {k: summary[k] for k in keep if k in summary} | {
+        "files": summary.get("validation", {}).get("files")}
+
+
 def summary_text(summary: dict, out: Path, seconds: float) -> str:
     v = summary["validation"]["files"]
     lines = [f"jaanch: run {summary['run_id']} finished in {seconds:.1f} s"]

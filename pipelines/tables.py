@@ -58,3 +58,6 @@ FLAGGED_CLUSTERS = "flagged_clusters"
 FLAGGED_IDENTIFIERS = "flagged_identifiers"
 EVIDENCE = "evidence"
 RUN_SUMMARY = "run_summary"
+# runs: run_id, started, finished, status ('running' | 'succeeded' | 'failed'), exports,
+#   reason, counts (JSON), settings (JSON); one row per run, kept across nights
+RUNS = "runs"

@@ -131,3 +131,9 @@ def test_bad_export_stops_before_publishing_and_keeps_previous_outputs(published
     said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("jaanch:")]
     assert "appointments.csv" in said[0] and "status" in said[0]
     assert published_files() == before
+    import duckdb
+
+    with duckdb.connect(str(out / "jaanch.duckdb"), read_only=True) as con:
+        runs = con.execute("select status, reason from runs order by started").fetchall()
+    assert [s for s, _ in runs] == ["succeeded", "failed"]
+    assert "appointments.csv" in runs[-1][1]
