@@ -4,6 +4,7 @@ mobile or photo ID number. Committed notebooks carry no outputs."""
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,9 +28,12 @@ FIGURE = {  # each notebook's chart for the README
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample-run") / "out"
+    # a Prefect home of its own: the test leaves nothing in the user's
+    env = os.environ | {"PREFECT_HOME": str(tmp_path_factory.mktemp("prefect")),
+                        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
     run = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--exports",
                           str(SAMPLE / "exports"), "--out", str(out)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+                         capture_output=True, text=True, cwd=ROOT, timeout=600, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
     return out / "jaanch.duckdb"
 
