@@ -20,8 +20,8 @@ def summary_markdown(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def publish_artifacts(summary: dict) -> None:
+def publish_artifacts(summary: dict, top_flagged: list[dict]) -> None:
     create_markdown_artifact(markdown=summary_markdown(summary), key="jaanch-night-summary",
                              description="Counts by stage and flags by rule")
-    create_table_artifact(table=summary.get("top_flagged", []), key="jaanch-top-flagged",
+    create_table_artifact(table=top_flagged, key="jaanch-top-flagged",
                           description="The highest-risk flagged people")

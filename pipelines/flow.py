@@ -116,7 +116,8 @@ def nightly(exports: str, out: str, db: str | None = None,
             runs.finish(con, summary["run_id"], "failed", reason=str(e))
             raise
         runs.finish(con, summary["run_id"], "succeeded", counts=outputs.run_counts(summary))
-    artifacts.publish_artifacts(summary)
+        top = outputs.top_flagged(con, 10)
+    artifacts.publish_artifacts(summary, top)
     return summary
 
 
@@ -139,7 +140,6 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     summary["timings"] = p.timings
     summary["peak_memory_mb"] = p.peak_mb
     summary["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    summary["top_flagged"] = outputs.top_flagged(con, 10)
     publish_task(con, out, summary, settings, p)
 
 
