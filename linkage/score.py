@@ -20,7 +20,7 @@ OTHER_PERSON_SQL = "(name_level = 0 and (birth_year_level <= 1 or gender_level =
 
 def _case(field: str, weights: tuple[float, ...]) -> str:
     whens = " ".join(f"when {lvl} then {w:.6f}" for lvl, w in enumerate(weights))
-    return f"(case {field}_level {whens} else 0.0 end)"
+    return f"(case {field}_level {whens} else 0.0 end)::double"
 
 
 def name_frequencies(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:

@@ -1,0 +1,53 @@
+import duckdb
+import pytest
+
+from linkage.compare import compare
+from linkage.normalise import normalise
+
+# (id, name, gender, year, mobile, id type, id number, district, pincode)
+ROWS = [
+    ("1", "Ram Kumar Sharma", "Male", 1980, "9876543210", "Passport", "K1234567", "Agra", "282001"),
+    ("2", "ram kumar sharma", "Male", 1981, "9876543210", "Passport", "K1234576", "Agra", "282001"),
+    ("3", "Shyam Kumar Sharma", "Male", 1985, "9000000001", "Aadhaar Card", "234567890124",
+     "Meerut", "250001"),
+    ("4", "Ram Sharma", None, None, None, "Passport", "K1234567", "Agra", "282002"),
+]
+
+
+@pytest.fixture
+def levels():
+    con = duckdb.connect()
+    con.execute("""create table src (beneficiary_reference_id varchar, name varchar,
+        gender varchar, birth_year integer, mobile_number varchar, photo_id_type varchar,
+        photo_id_number varchar, state_name varchar, district_name varchar, pincode varchar,
+        registered_at timestamp)""")
+    con.executemany("insert into src values (?, ?, ?, ?, ?, ?, ?, 'UP', ?, ?, now()::timestamp)",
+                    ROWS)
+    normalise(con, "src", "norm")
+    con.execute("create table pairs as select a.rid as id_l, b.rid as id_r "
+                "from norm a join norm b on a.rid < b.rid")
+    assert compare(con, "norm", "pairs", "cmp") == 6
+    cur = con.execute("""select l.beneficiary_reference_id || r.beneficiary_reference_id, c.*
+        from cmp c join norm l on l.rid = c.id_l join norm r on r.rid = c.id_r""")
+    cols = [d[0] for d in cur.description]
+    return {row[0]: dict(zip(cols, row)) for row in cur.fetchall()}
+
+
+def test_one_person_retyped(levels):
+    p = levels["12"]
+    assert p["name_level"] == 7  # exactly the same after cleaning
+    assert p["birth_year_level"] == 2 and p["gender_level"] == 1
+    assert p["photo_id_level"] == 2  # same type, one transposition apart
+    assert p["mobile_level"] == 1 and p["location_level"] == 2
+
+
+def test_brothers_differ_where_it_matters(levels):
+    p = levels["13"]
+    assert p["name_level"] == 0 and p["birth_year_level"] == 0
+    assert p["photo_id_level"] == 1 and p["mobile_level"] == 0 and p["location_level"] == 0
+
+
+def test_missing_values_are_level_minus_one(levels):
+    p = levels["14"]
+    assert p["gender_level"] == -1 and p["birth_year_level"] == -1 and p["mobile_level"] == -1
+    assert p["photo_id_level"] == 3 and p["location_level"] == 1

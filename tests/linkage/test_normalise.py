@@ -1,0 +1,59 @@
+import duckdb
+import pytest
+
+from linkage.normalise import load_name_features, normalise
+
+ROWS = [
+    ("10000000000003", "Smt. Sunita Devi", "Female", 1975, "9876543210", "Aadhaar Card",
+     "234567890124", "UP", " Agra ", "282001"),
+    ("10000000000001", "सुनीता देवी", "Female", 1976, "9123456780", "Voter ID", "ABC1234567",
+     "UP", "AGRA", "282001"),
+    ("10000000000002", "R K Sharma", "Male", 1980, None, "PAN Card", "", "UP", "", "282002"),
+]
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    con.execute("""create table src (beneficiary_reference_id varchar, name varchar,
+        gender varchar, birth_year integer, mobile_number varchar, photo_id_type varchar,
+        photo_id_number varchar, state_name varchar, district_name varchar, pincode varchar,
+        registered_at timestamp)""")
+    con.executemany("insert into src values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)", ROWS)
+    return con
+
+
+def test_one_row_per_registration_with_dense_ids_in_id_order(con):
+    assert normalise(con, "src", "norm") == 3
+    rows = con.execute("select rid, beneficiary_reference_id from norm order by rid").fetchall()
+    assert rows == [(1, "10000000000001"), (2, "10000000000002"), (3, "10000000000003")]
+
+
+def test_spellings_scripts_and_honorifics_share_a_name_key(con):
+    normalise(con, "src", "norm")
+    keys = dict(con.execute("select beneficiary_reference_id, name_key from norm").fetchall())
+    assert keys["10000000000001"] == keys["10000000000003"]
+    assert keys["10000000000002"] != keys["10000000000003"]
+
+
+def test_blanks_become_missing_and_districts_compare_case_free(con):
+    normalise(con, "src", "norm")
+    r = dict(((i, (d, p)) for i, d, p in con.execute(
+        "select beneficiary_reference_id, district_name, photo_id_number from norm").fetchall()))
+    assert r["10000000000001"][0] == r["10000000000003"][0] == "agra"
+    assert r["10000000000002"] == (None, None)
+
+
+def test_birth_bands_overlap_so_neighbouring_years_share_one(con):
+    normalise(con, "src", "norm")
+    a, b = con.execute("select birth_band_a, birth_band_b from norm "
+                       "where birth_year in (1975, 1976) order by birth_year").fetchall()
+    assert a[0] == b[0] or a[1] == b[1]
+
+
+def test_name_features_load_by_name_id(con):
+    normalise(con, "src", "norm")
+    feats = load_name_features(con)
+    name_id = con.execute("select name_id from norm where beneficiary_reference_id = "
+                          "'10000000000002'").fetchall()[0][0]
+    assert bool(feats["has_initial"][name_id])
