@@ -64,7 +64,7 @@ def compare(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, target: str,
     levels = ",\n".join(f"({sql})::tinyint as {f}_level" for f, sql in LEVELS_SQL.items())
     con.execute(f"""
         create or replace temp table {target} as
-        select p.id_l, p.id_r, l.name_id as name_id_l, n.name_level, n.name_similarity, {levels}
+        select p.id_l, p.id_r, n.name_level, n.name_similarity, {levels}
         from {pairs} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r
         join _name_levels n on n.name_id_l = l.name_id and n.name_id_r = r.name_id
     """)

@@ -6,7 +6,7 @@ on one side and contributes nothing. Labels are what an official reads in the ev
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
@@ -103,7 +103,6 @@ class LinkageSettings:
     fixed_m: tuple[tuple[str, int, float], ...] = (("photo_id", 0, 0.01),)
     # a cluster merge is refused when any cross pair scores below this (anti-chaining)
     veto_weight: float = -8.0
-    m_u: dict = field(default_factory=dict)  # estimated m/u per field, filled at run time
 
     def labels(self, field_name: str) -> tuple[str, ...]:
         return next(c.labels for c in self.comparisons if c.field == field_name)

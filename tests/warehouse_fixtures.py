@@ -167,3 +167,16 @@ def run_night(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     score(con)
     build_evidence(con)
     return con
+
+
+def typed_registrations(rows: Iterable[tuple], table: str = "src") -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with `table` shaped like registrations_pii (what validation
+    hands to linkage); each row gives every column but registered_at."""
+    con = duckdb.connect()
+    con.execute(f"""create table {table} (beneficiary_reference_id varchar, name varchar,
+        gender varchar, birth_year integer, mobile_number varchar, photo_id_type varchar,
+        photo_id_number varchar, state_name varchar, district_name varchar, pincode varchar,
+        registered_at timestamp)""")
+    con.executemany(f"insert into {table} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    f"now()::timestamp)", list(rows))
+    return con

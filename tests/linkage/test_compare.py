@@ -1,8 +1,8 @@
-import duckdb
 import pytest
 
 from linkage.compare import compare
 from linkage.normalise import normalise
+from warehouse_fixtures import typed_registrations
 
 # (id, name, gender, year, mobile, id type, id number, district, pincode)
 ROWS = [
@@ -16,13 +16,7 @@ ROWS = [
 
 @pytest.fixture
 def levels():
-    con = duckdb.connect()
-    con.execute("""create table src (beneficiary_reference_id varchar, name varchar,
-        gender varchar, birth_year integer, mobile_number varchar, photo_id_type varchar,
-        photo_id_number varchar, state_name varchar, district_name varchar, pincode varchar,
-        registered_at timestamp)""")
-    con.executemany("insert into src values (?, ?, ?, ?, ?, ?, ?, 'UP', ?, ?, now()::timestamp)",
-                    ROWS)
+    con = typed_registrations(r[:7] + ("UP",) + r[7:] for r in ROWS)
     normalise(con, "src", "norm")
     con.execute("create table pairs as select a.rid as id_l, b.rid as id_r "
                 "from norm a join norm b on a.rid < b.rid")

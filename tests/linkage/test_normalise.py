@@ -1,7 +1,7 @@
-import duckdb
 import pytest
 
 from linkage.normalise import load_name_features, normalise
+from warehouse_fixtures import typed_registrations
 
 ROWS = [
     ("10000000000003", "Smt. Sunita Devi", "Female", 1975, "9876543210", "Aadhaar Card",
@@ -14,13 +14,7 @@ ROWS = [
 
 @pytest.fixture
 def con():
-    con = duckdb.connect()
-    con.execute("""create table src (beneficiary_reference_id varchar, name varchar,
-        gender varchar, birth_year integer, mobile_number varchar, photo_id_type varchar,
-        photo_id_number varchar, state_name varchar, district_name varchar, pincode varchar,
-        registered_at timestamp)""")
-    con.executemany("insert into src values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)", ROWS)
-    return con
+    return typed_registrations(ROWS)
 
 
 def test_one_row_per_registration_with_dense_ids_in_id_order(con):

@@ -35,10 +35,10 @@ def con():
     family = dict(name_level=0, birth_year_level=3, gender_level=1, photo_id_level=1,
                   mobile_level=1, location_level=2)
     rows = [(1, 2, top), (4, 5, top), (6, 7, family)]
-    con.execute("create table cmp (id_l int, id_r int, name_id_l int, name_similarity float, "
+    con.execute("create table cmp (id_l int, id_r int, name_similarity float, "
                 + ", ".join(f"{f}_level tinyint" for f in FIELDS) + ")")
     for l, r, lv in rows:
-        con.execute(f"insert into cmp values ({l}, {r}, 0, 1.0, "
+        con.execute(f"insert into cmp values ({l}, {r}, 1.0, "
                     + ", ".join(str(lv[f"{f}_level"]) for f in FIELDS) + ")")
     name_frequencies(con, "norm", "tf")
     score(con, "cmp", "norm", "tf", "scores", params(), threshold=2.0, tf_cap=20.0)
