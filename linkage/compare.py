@@ -2,7 +2,10 @@
 
 Simple fields are compared in SQL next to the data; names go through the vectorised
 comparator (rapidfuzz on arrays), indexing one table of distinct names by name_id.
-Level -1 marks a value missing on either side.
+Level -1 marks a value missing on either side. Mobile and photo ID numbers arrive as
+keyed hashes; a keying slip in a photo ID number shows as a shared keyed one-character
+deletion (linkage.identifiers), so comparisons need no number and can run again on a
+later night.
 """
 from __future__ import annotations
 
@@ -14,6 +17,9 @@ from linkage.name_compare import name_levels
 from linkage.normalise import load_name_features
 
 FIELDS = ("name", "birth_year", "gender", "photo_id", "mobile", "location")
+# same ID type, another number, and the first or the last four characters alike: one slip
+# leaves one of them untouched, so only these few pairs are looked up for a slip
+SLIP_CANDIDATE = 9
 
 LEVELS_SQL = {
     "birth_year": """case when l.birth_year is null or r.birth_year is null then -1
@@ -22,19 +28,14 @@ LEVELS_SQL = {
         when abs(l.birth_year - r.birth_year) = 2 then 1 else 0 end""",
     "gender": """case when l.gender is null or r.gender is null then -1
         when l.gender = r.gender then 1 else 0 end""",
-    "photo_id": """case when l.photo_id_number is null or r.photo_id_number is null then -1
-        when l.photo_id_number = r.photo_id_number then 3
-        when l.photo_id_type = r.photo_id_type
-             and abs(length(l.photo_id_number) - length(r.photo_id_number)) <= 1
-             -- one edit leaves the first or the last four characters untouched (for
-             -- numbers of eight or more): a cheap filter so the edit distance runs on few
-             -- pairs
-             and (left(l.photo_id_number, 4) = left(r.photo_id_number, 4)
-                  or right(l.photo_id_number, 4) = right(r.photo_id_number, 4))
-             and damerau_levenshtein(l.photo_id_number, r.photo_id_number) <= 1 then 2
-        when l.photo_id_type <> r.photo_id_type then 1 else 0 end""",
-    "mobile": """case when l.mobile_number is null or r.mobile_number is null then -1
-        when l.mobile_number = r.mobile_number then 1 else 0 end""",
+    # SLIP_CANDIDATE for now: photo_id_slips settles it as 2 (a slip) or 0
+    "photo_id": """case when l.photo_id_key is null or r.photo_id_key is null then -1
+        when l.photo_id_key = r.photo_id_key then 3
+        when l.photo_id_type <> r.photo_id_type then 1
+        when l.photo_id_head_key = r.photo_id_head_key or l.photo_id_tail = r.photo_id_tail
+             then 9 else 0 end""",
+    "mobile": """case when l.mobile_key is null or r.mobile_key is null then -1
+        when l.mobile_key = r.mobile_key then 1 else 0 end""",
     "location": """case when l.district_name is null or r.district_name is null then -1
         when l.pincode = r.pincode then 2
         when l.district_name = r.district_name then 1 else 0 end""",
@@ -56,8 +57,32 @@ def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
                      "name_similarity": pa.array(sim.astype(np.float32))})
 
 
+def settle_photo_id_slips(con: duckdb.DuckDBPyConnection, norm: str, comparisons: str,
+                          parts: str) -> None:
+    """Set photo_id_level 2 where the two numbers share a one-character deletion (a keying
+    slip apart), else 0, for the pairs marked SLIP_CANDIDATE."""
+    # step by step, each join on ids: a join of the parts with themselves on the key
+    # alone, or of the registrations on their ID type, would be huge
+    con.execute(f"""create or replace temp table _slip_candidates as
+        select c.id_l, c.id_r, l.bid as bid_l, r.bid as bid_r from {comparisons} c
+        join {norm} l on l.rid = c.id_l join {norm} r on r.rid = c.id_r
+        where c.photo_id_level = {SLIP_CANDIDATE}""")
+    con.execute(f"""create or replace temp table _slip_left as
+        select f.id_l, f.id_r, f.bid_r, a.part_key from _slip_candidates f
+        join {parts} a on a.bid = f.bid_l and a.part = 'deletion'""")
+    con.execute(f"""create or replace temp table _slips as
+        select distinct f.id_l, f.id_r from _slip_left f
+        join {parts} b on b.bid = f.bid_r and b.part = 'deletion' and b.part_key = f.part_key""")
+    con.execute(f"""update {comparisons} c set photo_id_level = case when exists (
+            select 1 from _slips s where s.id_l = c.id_l and s.id_r = c.id_r) then 2 else 0 end
+        where c.photo_id_level = {SLIP_CANDIDATE}""")
+    for tmp in ("_slip_candidates", "_slip_left", "_slips"):
+        con.execute(f"drop table {tmp}")
+
+
 def compare(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, target: str,
-            names_table: str = "name_features") -> int:
+            names_table: str = "name_features",
+            parts: str = "photo_id_parts") -> int:
     """Write `target` (TEMP) with one row per candidate pair and a level per field."""
     names = load_name_features(con, names_table)
     con.register("_name_levels", name_pair_levels(con, norm, pairs, names))
@@ -69,4 +94,5 @@ def compare(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, target: str,
         join _name_levels n on n.name_id_l = l.name_id and n.name_id_r = r.name_id
     """)
     con.unregister("_name_levels")
+    settle_photo_id_slips(con, norm, target, parts)
     return con.execute(f"select count(*) from {target}").fetchall()[0][0]

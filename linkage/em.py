@@ -44,7 +44,7 @@ def pattern_counts(con: duckdb.DuckDBPyConnection, table: str, fields: tuple[str
                    where: str = "true") -> tuple[np.ndarray, np.ndarray]:
     cols = ", ".join(f"{f}_level" for f in fields)
     rows = con.execute(f"select {cols}, count(*) from {table} where {where} "
-                       f"group by all").fetchnumpy()
+                       f"group by all order by all").fetchnumpy()
     levels = np.stack([rows[f"{f}_level"].astype(np.int16) for f in fields], axis=1)
     return levels, rows["count_star()"].astype(np.float64)
 

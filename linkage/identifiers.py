@@ -120,3 +120,41 @@ def sql_clean_photo_id(col: str) -> str:
 def sql_mask(col: str) -> str:
     return (f"(case when {col} is null or {col} = '' then {col} "
             f"else repeat('*', greatest(length({col}) - 4, 2)) || right({col}, 4) end)")
+
+
+# Keyed hashes: the warehouse keeps these instead of numbers, so equality (and a one-slip
+# likeness, through the parts below) can still be tested on later nights without the number.
+SECRET_VARIABLE = "jaanch_secret"
+
+
+def set_secret(con, secret: str) -> None:
+    """Make the hashing key available to the SQL below in this connection only (never stored)."""
+    con.execute(f"set variable {SECRET_VARIABLE} = ?", [secret])
+
+
+def sql_key(col: str) -> str:
+    return f"left(sha256(getvariable('{SECRET_VARIABLE}') || {col}), 16)"
+
+
+def sql_part_key(col: str) -> str:
+    # a dozen per registration: a cheaper keyed hash, short enough to be stored inline
+    return f"left(md5(getvariable('{SECRET_VARIABLE}') || {col}), 12)"
+
+
+def sql_photo_id_parts(source: str, id_col: str = "beneficiary_reference_id",
+                       number_col: str = "photo_id_number") -> str:
+    """SELECT of (bid, part, part_key): keyed hashes of parts of each photo ID number.
+
+    'head' is its first four characters. 'deletion' is the number itself and the number
+    with each character deleted in turn: two numbers sharing a deletion are one keying
+    slip apart (a wrong, missing, extra or swapped character) or two deletions apart.
+    """
+    n = number_col
+    return f"""
+        select {id_col}::bigint as bid, 'head' as part, {sql_part_key(f'left({n}, 4)')} as part_key
+        from {source} where {n} is not null and {n} <> ''
+        union all
+        select {id_col}::bigint, 'deletion', {sql_part_key(
+            f"case when i = 0 then {n} else left({n}, i - 1) || substr({n}, i + 1) end")}
+        from {source} join range(0, 64) r(i) on i <= length({n})
+        where {n} is not null and {n} <> ''"""

@@ -2,6 +2,11 @@
 
 Reads the normalised registrations and writes pair scores and clusters. The table
 names are given by the caller; nothing here knows about files, flows or rules.
+
+Comparisons are kept across nights (linkage.kept): a night compares only the candidate
+pairs not compared before, after forgetting those of registrations that changed. The
+model is estimated and every pair scored and clustered again each night, so the result
+equals that of one run over all the data.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from typing import Callable
 
 import duckdb
 
-from linkage import blocking, cluster, compare, score, train
+from linkage import blocking, cluster, compare, kept, score, train
 from linkage.settings import LinkageSettings
 
 
@@ -21,7 +26,14 @@ class LinkTables:
     pairs: str
     scores: str
     clusters: str
-    comparisons: str = "pair_comparisons"
+    kept: str = "pair_comparisons"  # every pair compared so far, kept across nights
+    kept_random: str = "random_pair_comparisons"  # the same, for the pairs that teach u
+    # beneficiary_reference_id of registrations added, changed or removed since the
+    # comparisons were kept (None: nothing kept is stale)
+    changed: str | None = None
+    names: str = "name_features"
+    parts: str = "photo_id_parts"
+    comparisons: str = "night_comparisons"
     all_scores: str = "pair_scores_all"
     tf: str = "name_frequencies"
 
@@ -30,6 +42,7 @@ class LinkTables:
 class LinkReport:
     registrations: int = 0
     candidate_pairs: int = 0
+    compared_pairs: int = 0  # candidate pairs compared tonight; the rest were kept
     pairs_by_rule: dict = field(default_factory=dict)
     oversize_rows_by_rule: dict = field(default_factory=dict)
     linked_pairs: int = 0
@@ -58,14 +71,21 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     rep.candidate_pairs, rep.pairs_by_rule = b.pairs, b.pairs_by_rule
     rep.oversize_rows_by_rule = b.oversize_rows_by_rule
     lap("block", f"{b.pairs:,} candidate pairs")
-    compare.compare(con, t.norm, t.pairs, t.comparisons)
-    lap("compare", "comparison levels for every pair")
-    params = train.train(con, t.norm, t.comparisons, settings)
+    rep.compared_pairs = kept.compare_new(con, t.norm, t.pairs, t.kept, t.comparisons,
+                                          t.changed, t.names, t.parts)
+    lap("compare", f"{rep.compared_pairs:,} pairs compared, "
+                   f"{rep.candidate_pairs - rep.compared_pairs:,} kept from earlier nights")
+    def compare_random(pairs: str, target: str) -> int:
+        return kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,
+                                t.names, t.parts)
+
+    params = train.train(con, t.norm, t.comparisons, settings, compare_random)
     rep.model = params.to_dict()
     lap("estimate", f"m and u estimated; prior {params.prior:.2e}")
-    score.name_frequencies(con, t.norm, t.tf)
+    score.name_frequencies(con, t.norm, t.tf, t.names)
     rep.linked_pairs = score.score(con, t.comparisons, t.norm, t.tf, t.all_scores, params,
-                                   settings.threshold)
+                                   settings.threshold,
+                                   other_person_veto=settings.other_person_veto)
     lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
     rep.clusters = cluster.cluster(con, t.all_scores, t.norm, t.clusters, settings.veto_weight)
     lap("cluster", f"{rep.clusters:,} clusters of two or more registrations")

@@ -1,8 +1,8 @@
 """Normalise registrations for linkage: one row per registration, features side by side.
 
 Name features are computed in Python once per distinct name (far fewer than rows) and
-kept in their own table, keyed by `name_id`; registrations carry the id and the few
-name keys that blocking needs. Everything else is SQL over the whole table.
+kept in their own table, keyed by `name_id`, across nights; registrations carry the id
+and the few name keys that blocking needs. Everything else is SQL over the whole table.
 """
 from __future__ import annotations
 
@@ -17,42 +17,61 @@ BLOCKING_NAME_KEYS = ("name_key", "first_phon", "last_phon", "given_phon", "firs
                       "init_given", "init_surname")
 
 
-def name_feature_table(names: list[str]) -> pa.Table:
+def name_feature_table(names: list[str], first_id: int = 0) -> pa.Table:
     feats = name_features(names)
-    cols = {"name_id": pa.array(np.arange(len(names), dtype=np.int32)),
+    cols = {"name_id": pa.array(np.arange(first_id, first_id + len(names), dtype=np.int32)),
             "name": pa.array(names, pa.string())}
     cols.update({f: pa.array(feats[f]) for f in FEATURES})
     return pa.table(cols)
 
 
-def normalise(con: duckdb.DuckDBPyConnection, source: str, target: str,
-              names_table: str = "name_features") -> int:
-    """Write `target` and `names_table` (TEMP) from typed registrations; returns row count.
+def add_new_names(con: duckdb.DuckDBPyConnection, source: str, names_table: str) -> int:
+    """Append the features of names not seen before to `names_table` (kept across
+    nights: a name's features depend on that name alone). Returns how many were new."""
+    con.register("_no_names", name_feature_table(["a"]))  # for the column types
+    con.execute(f"create table if not exists {names_table} as select * from _no_names limit 0")
+    con.unregister("_no_names")
+    names = [r[0] for r in con.execute(f"""
+        select distinct coalesce(s.name, '') as name from {source} s
+        anti join {names_table} f on f.name = coalesce(s.name, '') order by 1""").fetchall()]
+    first = con.execute(f"select coalesce(max(name_id) + 1, 0) from {names_table}").fetchall()[0][0]
+    if names:
+        con.register("_name_features", name_feature_table(names, first))
+        con.execute(f"insert into {names_table} select * from _name_features")
+        con.unregister("_name_features")
+    return len(names)
 
-    `rid` is a dense integer id (ordered by beneficiary_reference_id) so that pair tables
-    carry two integers instead of two strings.
+
+def normalise(con: duckdb.DuckDBPyConnection, source: str, target: str,
+              names_table: str = "name_features", parts: str = "photo_id_parts") -> int:
+    """Write `target` (TEMP) from the warehouse's registrations; returns its row count.
+
+    `source` carries identifiers as keyed hashes (pipelines.validate), never numbers;
+    `parts` the keyed parts of photo ID numbers (linkage.identifiers.sql_photo_id_parts).
+    `rid` is a dense integer id in the order of beneficiary_reference_id, so pair tables
+    carry two integers instead of two strings and a re-run numbers them alike; `bid` is
+    the id itself as an integer, stable across nights.
     """
-    names = [r[0] for r in con.execute(
-        f"select distinct coalesce(name, '') from {source} order by 1").fetchall()]
-    con.register("_name_features", name_feature_table(names))
-    con.execute(f"create or replace temp table {names_table} as select * from _name_features")
-    con.unregister("_name_features")
+    add_new_names(con, source, names_table)
     keys = ", ".join(f"nullif(f.{c}, '') as {c}" for c in BLOCKING_NAME_KEYS)
     con.execute(f"""
         create or replace temp table {target} as
         select row_number() over (order by s.beneficiary_reference_id)::integer as rid,
+               s.beneficiary_reference_id::bigint as bid,
                s.beneficiary_reference_id, f.name_id, {keys},
                nullif(left(f.last_phon, 1), '') as last_initial,
                s.gender, s.birth_year,
                -- two-year bands offset by one: any two years one apart share a band
                s.birth_year // 2 as birth_band_a, (s.birth_year + 1) // 2 as birth_band_b,
-               s.mobile_number, s.photo_id_type,
-               nullif(s.photo_id_number, '') as photo_id_number,
+               s.mobile_key, s.photo_id_type, s.photo_id_key,
+               -- for the cheap test before a photo ID slip is looked for (linkage.compare)
+               h.part_key as photo_id_head_key, right(s.photo_id_masked, 4) as photo_id_tail,
                nullif(lower(trim(s.district_name)), '') as district_name,
                nullif(trim(s.pincode), '') as pincode,
                s.registered_at
         from {source} s
         join {names_table} f on f.name = coalesce(s.name, '')
+        left join {parts} h on h.bid = s.beneficiary_reference_id::bigint and h.part = 'head'
     """)
     return con.execute(f"select count(*) from {target}").fetchall()[0][0]
 

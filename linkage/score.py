@@ -1,4 +1,5 @@
-"""Match weights per pair: Fellegi–Sunter weights, name term frequency, household evidence.
+"""Match weights per pair: Fellegi–Sunter weights, name term frequency, district pairs,
+household evidence.
 
 Each field's weight is kept in its own column so every link can be explained: the
 match weight is the prior plus the sum of the field weights.
@@ -18,51 +19,136 @@ HOUSEHOLD_SQL = "(mobile_level = 1 and name_level <= 1 and photo_id_level <> 3)"
 OTHER_PERSON_SQL = "(name_level = 0 and (birth_year_level <= 1 or gender_level = 0))"
 
 
+def other_person_sql(veto: bool) -> str:
+    return OTHER_PERSON_SQL if veto else "false"
+
+
 def _case(field: str, weights: tuple[float, ...]) -> str:
     whens = " ".join(f"when {lvl} then {w:.6f}" for lvl, w in enumerate(weights))
     return f"(case {field}_level {whens} else 0.0 end)::double"
 
 
-def name_frequencies(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
-    """Share of registrations carrying each full-name key and each first name."""
+def name_frequencies(con: duckdb.DuckDBPyConnection, norm: str, target: str,
+                     names_table: str = "name_features") -> None:
+    """Share of registrations carrying each full-name key, each first name and each exact
+    cleaned name ('exact', keyed by name_id: "Sunita Devi" is rarer than the key "sunita"
+    that it shares with "Sunita" and "Sunita Kumari")."""
+    n = f"(select count(*) from {norm})::double"
     con.execute(f"""
         create or replace temp table {target} as
-        select 'name' as kind, name_key as value,
-               count(*) / (select count(*) from {norm})::double as tf
+        select 'name' as kind, name_key as value, count(*) / {n} as tf
         from {norm} where name_key is not null group by name_key
         union all
-        select 'first', first_phon, count(*) / (select count(*) from {norm})::double
+        select 'first', first_phon, count(*) / {n}
         from {norm} where first_phon is not null group by first_phon
+        union all
+        select 'exact', name_id::varchar, sum(k) over (partition by name_clean) / {n}
+        from (select f.name_id, f.name_clean, count(*) as k
+              from {norm} r join {names_table} f using (name_id) group by all)
     """)
+
+
+# Dirichlet pseudo-count behind the district-pair adjustment: on each side, as many pairs
+# as this spread over district pairs as chance would, before the data speak
+DISTRICT_PRIOR_PAIRS = 100.0
+
+
+def district_pairs(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str,
+                   target: str, other_person_veto: bool = True) -> None:
+    """Per pair of different districts, log2 of how much likelier it is between one
+    person's registrations than between two people's (location_level 0 only).
+
+    People re-register where they work or where their family lives: a few district pairs
+    (neighbours, a city and its villages) carry most of the moves. Which ones is learned
+    from the pairs sharing a photo ID number. Names are regional too (surnames, language,
+    religion), so two different people with one name sit in neighbouring districts more
+    often than chance says: the other side is learned from namesakes (registrations
+    sharing a name key), not from the districts' shares. Both sides get a Dirichlet prior
+    of DISTRICT_PRIOR_PAIRS pairs spread as chance would, so a pair seen once does not
+    count as a sure neighbour, and with no evidence the adjustment is zero."""
+    con.execute(f"""
+        create or replace temp table {target} as
+        with share as (
+            select district_name as d, count(*) / sum(count(*)) over () as s
+            from {norm} where district_name is not null group by 1
+        ), sure as (
+            select least(l.district_name, r.district_name) as a,
+                   greatest(l.district_name, r.district_name) as b, count(*) as c
+            from {comparisons} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r
+            where p.photo_id_level = 3 and p.location_level = 0
+              and not {HOUSEHOLD_SQL} and not {other_person_sql(other_person_veto)}
+            group by 1, 2
+        ), chance as (
+            select x.d as a, y.d as b,
+                   2 * x.s * y.s / (1 - (select sum(s * s) from share)) as q
+            from share x join share y on x.d < y.d
+        ), named as (
+            select name_key, district_name as d, count(*) as k from {norm}
+            where name_key is not null and district_name is not null group by all
+        ), namesakes as (
+            select least(x.d, y.d) as a, greatest(x.d, y.d) as b, sum(x.k * y.k) as c
+            from named x join named y on x.name_key = y.name_key and x.d < y.d
+            group by 1, 2
+        )
+        select a, b,
+               log2(((coalesce(s.c, 0) + {DISTRICT_PRIOR_PAIRS} * q)
+                     / ((select coalesce(sum(c), 0) from sure) + {DISTRICT_PRIOR_PAIRS}))
+                    / ((coalesce(ns.c, 0) + {DISTRICT_PRIOR_PAIRS} * q)
+                       / ((select coalesce(sum(c), 0) from namesakes) + {DISTRICT_PRIOR_PAIRS})))
+               as adj
+        from chance left join sure s using (a, b) left join namesakes ns using (a, b)
+    """)
+
+
+def _other_tf(alias: str, column: str, n: int) -> str:
+    """A name's frequency among the other registrations: the pair's own second copy says
+    nothing about how many other people carry it (a name that only this person carries,
+    on two registrations, is not one shared by two people)."""
+    return (f"({alias}.tf - (case when r.{column} = n.{column} then {1 / max(n, 1):.6e} "
+            f"else 0.0 end))")
 
 
 def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, target: str,
           params: ModelParams, threshold: float, tf_cap: float = 6.0,
-          veto_weight: float = -20.0) -> int:
+          veto_weight: float = -20.0, other_person_veto: bool = True) -> int:
     """Write `target` (TEMP): pairs by rid with each field's level and weight,
     match_weight, match_probability, the veto flags and whether the pair is linked."""
     w = {f: _case(f, params.fields[f].weights()) for f in FIELDS}
     # at the top name levels the chance that two different people agree is the name's own
     # frequency, not the average one: "Sunita Devi" agrees far more often than a rare
-    # name. Levels that rest on the first name alone are adjusted by its frequency
-    # against the average chance that two first names collide.
+    # name (level 7 by the exact cleaned name, level 6 by the name key). Levels that rest
+    # on the first name alone are adjusted by its frequency against the average chance
+    # that two first names collide. A different district is adjusted by the district
+    # pair (district_pairs).
     u_name = params.fields["name"].u
     first_collision = con.execute(
         f"select sum(tf * tf) from {tf} where kind = 'first'").fetchall()[0][0] or 1.0
+    n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
     clip = lambda x: f"least(greatest({x}, -{tf_cap}), {tf_cap})"  # noqa: E731
-    tf_adj = (f"(case when c.name_level >= 6 and tn.tf is not null then "
-              f"{clip(f'log2((case c.name_level when 6 then {u_name[6]:.6e} else {u_name[7]:.6e} end) / tn.tf)')} "
+    tf_name, tf_first = _other_tf("tn", "name_key", n), _other_tf("tfirst", "first_phon", n)
+    tf_exact = f"(te.tf - {1 / max(n, 1):.6e})"  # level 7: both sides carry the name
+    tf_adj = (f"(case when c.name_level = 7 and te.tf is not null then "
+              f"{clip(f'log2({u_name[7]:.6e} / {tf_exact})')} "
+              f"when c.name_level = 6 and tn.tf is not null then "
+              f"{clip(f'log2({u_name[6]:.6e} / {tf_name})')} "
               f"when c.name_level in (2, 3) and tfirst.tf is not null then "
-              f"{clip(f'log2({first_collision:.6e} / tfirst.tf)')} else 0.0 end)")
+              f"{clip(f'log2({first_collision:.6e} / {tf_first})')} else 0.0 end)")
+    district_pairs(con, comparisons, norm, "_district_pairs", other_person_veto)
     con.execute(f"""
         create or replace temp table {target} as
         with s as (
             select c.*, {tf_adj} as name_tf_weight,
-                   {", ".join(f"{w[f]} as {f}_weight" for f in FIELDS)},
-                   {HOUSEHOLD_SQL} as household, {OTHER_PERSON_SQL} as other_person
-            from {comparisons} c join {norm} n on n.rid = c.id_l
+                   {", ".join(f"{w[f]} as {f}_weight" for f in FIELDS if f != "location")},
+                   {w["location"]} + {clip("coalesce(dp.adj, 0.0)")} as location_weight,
+                   {HOUSEHOLD_SQL} as household,
+                   {other_person_sql(other_person_veto)} as other_person
+            from {comparisons} c join {norm} n on n.rid = c.id_l join {norm} r on r.rid = c.id_r
             left join {tf} tn on tn.kind = 'name' and tn.value = n.name_key
             left join {tf} tfirst on tfirst.kind = 'first' and tfirst.value = n.first_phon
+            left join {tf} te on te.kind = 'exact' and te.value = n.name_id::varchar
+            left join _district_pairs dp on c.location_level = 0
+                 and dp.a = least(n.district_name, r.district_name)
+                 and dp.b = greatest(n.district_name, r.district_name)
         ), t as (
             select *, name_weight + name_tf_weight as name_weight_tf,
                    case when household or other_person then {veto_weight}
@@ -77,4 +163,5 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
                {", ".join(f"{f}_level, {f}_weight" for f in FIELDS[1:])}
         from t
     """)
+    con.execute("drop table _district_pairs")
     return con.execute(f"select count(*) from {target} where linked").fetchall()[0][0]

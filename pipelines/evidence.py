@@ -3,7 +3,8 @@
 Built in one SQL statement over the flagged clusters only: the members (identifiers
 masked), why each linked pair was judged one person (field by field, with the weight
 each comparison added or took away), the bookings and doses in time order, each rule
-hit with its facts, and any flagged mobile or photo ID a member uses.
+hit with its facts, any flagged mobile or photo ID a member uses, and the officials'
+review decisions so far (oldest first).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 import duckdb
 
 from linkage.settings import LinkageSettings
-from pipelines import tables
+from pipelines import review, tables
 from rules.engine import RULE_CATALOG
 
 MISSING_LABEL = "missing on one side"
@@ -121,6 +122,7 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
         from used u join {tables.FLAGGED_IDENTIFIERS} i
           on i.identifier_kind = u.kind and i.identifier_key = u.key
         group by u.cluster_id
+    ), reviews as ({review.history_sql()}
     )
     select f.cluster_id, to_json({{
         'cluster_id': f.cluster_id, 'risk_score': f.risk_score,
@@ -129,13 +131,15 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
         'summary': f.summary, 'members': m.members,
         'pairs': coalesce(p.pairs, []), 'timeline': coalesce(t.timeline, []),
         'rule_hits': coalesce(h.rule_hits, []),
-        'identifier_flags': coalesce(i.identifier_flags, [])}})::varchar as evidence
+        'identifier_flags': coalesce(i.identifier_flags, []),
+        'review_history': coalesce(rv.review_history, [])}})::varchar as evidence
     from f
     join members m using (cluster_id)
     left join pairs p using (cluster_id)
     left join timeline t using (cluster_id)
     left join hits h using (cluster_id)
     left join ids i using (cluster_id)
+    left join reviews rv using (cluster_id)
     order by f.cluster_id
     """
     return sql, params
@@ -145,4 +149,5 @@ def build_evidence(con: duckdb.DuckDBPyConnection,
                    settings: LinkageSettings | None = None) -> None:
     """Write table `evidence` (cluster_id, evidence JSON text), one row per flagged cluster."""
     sql, params = evidence_sql(settings or LinkageSettings())
+    review.ensure_tables(con)
     con.execute(sql, params)

@@ -21,11 +21,14 @@ from prefect.cache_policies import NO_CACHE
 from linkage.link import LinkTables, link
 from linkage.normalise import normalise
 from linkage.settings import LinkageSettings
-from pipelines import artifacts, outputs, runs, tables
+from pipelines import artifacts, gates, outputs, runs, tables
 from pipelines.errors import ExportError
+from pipelines.cluster_history import carry_ids
 from pipelines.ingest import ingest
+from pipelines.merge import EXPORT_KINDS, ensure_tables, merge
+from pipelines.merge import export_kind as recognise_kind
 from pipelines.progress import Progress
-from pipelines.publish import publish
+from pipelines.publish import publish, recover
 from pipelines.secret import warehouse_secret
 from pipelines.validate import validate
 from rules.engine import load_rules, run_rules
@@ -36,7 +39,11 @@ from rules.risk import score as score_risk
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("JAANCH_DUCKDB_MEMORY", "2GB")}
 
 LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_PAIRS,
-                         scores=tables.PAIR_SCORES, clusters=tables.CLUSTERS)
+                         scores=tables.PAIR_SCORES, clusters=tables.CLUSTERS,
+                         kept=tables.PAIR_COMPARISONS,
+                         kept_random=tables.RANDOM_PAIR_COMPARISONS,
+                         changed=tables.CHANGED_REGISTRATIONS,
+                         names=tables.NAME_FEATURES, parts=tables.PHOTO_ID_PARTS)
 
 
 def _transient(task, task_run, state) -> bool:
@@ -53,8 +60,9 @@ def ingest_task(con: duckdb.DuckDBPyConnection, exports: Path, p: Progress) -> d
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(con: duckdb.DuckDBPyConnection, secret: str, p: Progress) -> dict:
-    report = validate(con, secret=secret)
+def validate_task(con: duckdb.DuckDBPyConnection, secret: str, kind: str, p: Progress) -> dict:
+    known = tables.REGISTRATIONS if kind == "delta" else None
+    report = validate(con, secret=secret, known_registrations=known)
     summary = report.to_dict()
     p.say("validate", "; ".join(
         f"{f}: {c['accepted']:,} accepted, {c['quarantined']:,} quarantined"
@@ -62,17 +70,27 @@ def validate_task(con: duckdb.DuckDBPyConnection, secret: str, p: Progress) -> d
     return summary
 
 
+@task(name="merge", cache_policy=NO_CACHE)
+def merge_task(con: duckdb.DuckDBPyConnection, kind: str, p: Progress) -> dict:
+    report = merge(con, kind)
+    p.say("merge", f"{kind}: {report.new:,} new, {report.changed:,} changed, "
+                   f"{report.removed:,} removed registrations; {report.registrations:,} held")
+    return report.to_dict()
+
+
 @task(name="normalise", cache_policy=NO_CACHE)
 def normalise_task(con: duckdb.DuckDBPyConnection, p: Progress) -> int:
-    n = normalise(con, tables.REGISTRATIONS_PII, tables.REGISTRATIONS_NORM)
+    n = normalise(con, tables.REGISTRATIONS, tables.REGISTRATIONS_NORM, tables.NAME_FEATURES,
+                  tables.PHOTO_ID_PARTS)
     p.say("normalise", f"{n:,} registrations")
     return n
 
 
 @task(name="link", cache_policy=NO_CACHE)
-def link_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Progress) -> dict:
+def link_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, run_id: str,
+              p: Progress) -> dict:
     report = link(con, LINK_TABLES, settings, progress=lambda msg: p.say("link", msg))
-    return report.to_dict()
+    return report.to_dict() | {"cluster_changes": carry_ids(con, run_id)}
 
 
 @task(name="rules", cache_policy=NO_CACHE)
@@ -80,8 +98,8 @@ def rules_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Pro
     rules = load_rules()
     hits = run_rules(con, rules)
     score_risk(con)
-    outputs.build_tables(con, settings)
-    counts = outputs.flag_counts(con)
+    suppressed = outputs.build_tables(con, settings)
+    counts = outputs.flag_counts(con) | {"suppressed_by_review": suppressed}
     p.say("rules", f"{hits:,} rule hits; {counts['flagged_clusters']:,} flagged clusters, "
                    f"{counts['flagged_identifiers']:,} flagged identifiers")
     return counts
@@ -92,32 +110,47 @@ def publish_task(con: duckdb.DuckDBPyConnection, out: Path, summary: dict,
                  settings: LinkageSettings, p: Progress) -> list[str]:
     names = publish(out, lambda staging: outputs.write_all(con, staging, summary, settings),
                     commit=con.commit)
+    gates.clear_rejected(out)
     p.say("publish", f"{len(names)} files in {out}")
     return names
 
 
 @flow(name="jaanch-nightly", log_prints=False)
 def nightly(exports: str, out: str, db: str | None = None,
-            settings_json: str | None = None) -> dict:
-    """One night: read the export folder, publish to `out`, keep tables in the warehouse."""
+            settings_json: str | None = None, gates_json: str | None = None,
+            export_kind: str = "auto") -> dict:
+    """One night: read the export folder, publish to `out`, keep tables in the warehouse.
+
+    `export_kind`: 'snapshot' (the whole export), 'delta' (only what is new or changed)
+    or 'auto' (a snapshot when it names every registration the warehouse holds)."""
+    if export_kind not in EXPORT_KINDS:
+        raise ValueError(f"export_kind must be one of {', '.join(EXPORT_KINDS)}")
     out_dir, db_path = Path(out), Path(db) if db else Path(out) / "jaanch.duckdb"
     settings = LinkageSettings.from_json(settings_json) if settings_json else LinkageSettings()
     p = Progress()
     summary: dict = {"run_id": uuid.uuid4().hex[:12], "exports": str(exports),
-                     "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                     "export_kind_declared": export_kind,
+                     "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                     "gates": gates.PublishGates.from_json(gates_json or "{}").to_dict()}
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db_path), config=DUCKDB_CONFIG) as con:
         con.execute("set enable_progress_bar = false")
         runs.start(con, summary["run_id"], str(exports), settings.to_json())
         try:
+            recover(out_dir)  # first finish a publication that a killed run left half-moved
             _night(con, Path(exports), out_dir, db_path, settings, summary, p)
         except BaseException as e:
             _rollback(con)
-            runs.finish(con, summary["run_id"], "failed", reason=str(e))
+            runs.finish(con, summary["run_id"], "failed", reason=str(e),
+                        counts=outputs.run_counts(summary))
+            if isinstance(e, ExportError):
+                gates.keep_rejected(out_dir, summary | {"status": "failed", "reason": str(e),
+                                                        "timings": p.timings})
             raise
         runs.finish(con, summary["run_id"], "succeeded", counts=outputs.run_counts(summary))
         top = outputs.top_flagged(con, 10)
-    artifacts.publish_artifacts(summary, top)
+        previous = runs.previous_counts(con, summary["run_id"])
+    artifacts.publish_artifacts(summary, top, previous)
     return summary
 
 
@@ -133,9 +166,14 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     """The stages, as one warehouse transaction that publishing commits."""
     con.begin()
     summary["read"] = ingest_task(con, exports, p)
-    summary["validation"] = validate_task(con, warehouse_secret(db_path), p)
+    ensure_tables(con)
+    declared = summary["export_kind_declared"]
+    summary["export_kind"] = kind = recognise_kind(con) if declared == "auto" else declared
+    summary["validation"] = validate_task(con, warehouse_secret(db_path), kind, p)
+    p.say("gates", gates.enforce(summary, runs.previous_counts(con, summary["run_id"])))
+    summary["merge"] = merge_task(con, kind, p)
     normalise_task(con, p)
-    summary["linkage"] = link_task(con, settings, p)
+    summary["linkage"] = link_task(con, settings, summary["run_id"], p)
     summary.update(rules_task(con, settings, p))
     summary["timings"] = p.timings
     summary["peak_memory_mb"] = p.peak_mb
@@ -143,13 +181,17 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     publish_task(con, out, summary, settings, p)
 
 
-def run_cli(exports: Path, out: Path, db: Path | None) -> int:
+def run_cli(exports: Path, out: Path, db: Path | None,
+            publish_gates: gates.PublishGates | None = None, export_kind: str = "auto") -> int:
     started = time.perf_counter()
     try:
-        summary = nightly(str(exports), str(out), str(db) if db else None)
+        summary = nightly(str(exports), str(out), str(db) if db else None,
+                          gates_json=publish_gates.to_json() if publish_gates else None,
+                          export_kind=export_kind)
     except ExportError as e:
         print(f"jaanch: {e}", file=sys.stderr)
-        print(f"jaanch: nothing published; {out} is unchanged", file=sys.stderr)
+        print(f"jaanch: nothing published; the files in {out} are unchanged; this attempt's "
+              f"summary: {out / gates.REJECTED / 'run_summary.json'}", file=sys.stderr)
         return 2
     print(outputs.summary_text(summary, out, time.perf_counter() - started))
     return 0

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from linkage.settings import LinkageSettings
-from pipelines import tables
+from pipelines import review, tables
 from pipelines.evidence import build_evidence
 from pipelines.publish import write_csv, write_json, write_jsonl
 from pipelines.report import write_report
@@ -22,8 +22,10 @@ CSV_OUTPUTS = {  # file -> (table, order, columns kept in the warehouse only)
 }
 
 
-def build_tables(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
-    """cluster_members and evidence, from clusters, registrations and rule results."""
+def build_tables(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> int:
+    """cluster_members and evidence, from clusters, registrations and rule results.
+    Clusters a review dismissed, with no new evidence since, first leave flagged_clusters;
+    returns how many did."""
     con.execute(f"""
         create or replace table {tables.CLUSTER_MEMBERS} as
         select c.cluster_id, c.beneficiary_reference_id, r.name, r.gender, r.birth_year,
@@ -32,7 +34,9 @@ def build_tables(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> N
         where c.cluster_id in (select cluster_id from {tables.CLUSTERS}
                                group by cluster_id having count(*) > 1)
     """)
+    suppressed = review.suppress_dismissed(con)
     build_evidence(con, settings)
+    return suppressed
 
 
 def flag_counts(con: duckdb.DuckDBPyConnection) -> dict:
@@ -58,6 +62,8 @@ def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
     write_json(folder / "run_summary.json", summary)
     settings.save(folder / "settings.json")
     write_report(con, folder / "report.html", summary)
+    review.write_template(con, folder / "review_template.csv")
+    review.record_published(con, summary["run_id"])
     con.execute(f"create or replace table {tables.RUN_SUMMARY} as "
                 f"select ?::varchar as run_id, ?::json as summary",
                 [summary["run_id"], json.dumps(summary, default=str)])
@@ -74,7 +80,8 @@ def top_flagged(con: duckdb.DuckDBPyConnection, n: int) -> list[dict]:
 
 def run_counts(summary: dict) -> dict:
     """What the runs table keeps of a run: counts, not the whole summary."""
-    keep = ("read", "clusters", "flagged_clusters", "flagged_by_rule", "flagged_identifiers")
+    keep = ("read", "export_kind", "clusters", "flagged_clusters", "flagged_by_rule",
+            "flagged_identifiers", "suppressed_by_review")
     return {k: summary[k] for k in keep if k in summary} | {
         "files": summary.get("validation", {}).get("files")}
 
@@ -90,5 +97,8 @@ def summary_text(summary: dict, out: Path, seconds: float) -> str:
                  f"{summary['flagged_identifiers']:,} flagged mobiles/photo IDs")
     for rule, n in summary["flagged_by_rule"].items():
         lines.append(f"    {rule:<22} {n:,}")
+    if summary.get("suppressed_by_review"):
+        lines.append(f"  {summary['suppressed_by_review']:,} dismissed by a review and not "
+                     f"flagged again (no new evidence)")
     lines.append(f"  open {out / 'report.html'} in a browser to review them")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """The officials' report: one self-contained HTML file, no network.
 
 The night's totals, the flagged people (sortable, filterable by district, rule and risk)
-with a card each, and the flagged mobiles and photo IDs. Data is embedded as JSON in a
+with a card each and the officials' review decisions about them, and the flagged mobiles
+and photo IDs. Data is embedded as JSON in a
 non-executed script element, with `<`, `>` and `&` escaped, and the page's script builds
 the DOM with text nodes only; a Content-Security-Policy allows only this file's own
 style and script (by hash), so nothing is fetched and no injected markup can run.
@@ -83,9 +84,14 @@ def report_data(con: duckdb.DuckDBPyConnection, summary: dict, top_n: int = 2000
         join (select cluster_id from {tables.FLAGGED_CLUSTERS}
               order by risk_score desc, cluster_id limit ?) t using (cluster_id)""",
         [top_n]).fetchall()}
+    for f in flagged:  # the decision in force, for the list
+        history = evidence.get(f["cluster_id"], {}).get("review_history") or [{}]
+        f["review"] = history[-1].get("decision")
     rules = _rows(con, f"""
         select k.rule_id, k.title, k.severity, k.description, k.entity_kind,
-               count(h.entity_id) filter (where h.entity_kind = 'cluster') as clusters,
+               -- a cluster a review dismissed is not flagged, so not counted
+               count(h.entity_id) filter (where h.entity_kind = 'cluster' and h.entity_id in
+                   (select cluster_id from {tables.FLAGGED_CLUSTERS})) as clusters,
                count(h.entity_id) filter (where h.entity_kind <> 'cluster') as identifiers
         from {RULE_CATALOG} k left join {tables.RULE_HITS} h using (rule_id)
         group by k.rule_id, k.title, k.severity, k.description, k.entity_kind

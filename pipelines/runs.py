@@ -18,8 +18,20 @@ def start(con: duckdb.DuckDBPyConnection, run_id: str, exports: str, settings_js
     con.execute(f"""create table if not exists {tables.RUNS} (
         run_id varchar primary key, started timestamp, finished timestamp, status varchar,
         exports varchar, reason varchar, counts json, settings json)""")
+    mark_killed(con, run_id)
     con.execute(f"insert into {tables.RUNS} (run_id, started, status, exports, settings) "
                 f"values (?, ?, 'running', ?, ?)", [run_id, _now(), exports, settings_json])
+
+
+def mark_killed(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Mark runs still 'running' as 'killed'; returns how many. A warehouse file has one
+    writer at a time, so when `run_id` starts, any other run left 'running' is a process
+    that died without finishing (kill -9, power cut)."""
+    return con.execute(
+        f"update {tables.RUNS} set status = 'killed', reason = ? "
+        f"where status = 'running' and run_id <> ?",
+        [f"killed: the process ended without finishing (found still running when run "
+         f"{run_id} started)", run_id]).fetchone()[0]
 
 
 def finish(con: duckdb.DuckDBPyConnection, run_id: str, status: str, reason: str | None = None,
@@ -28,3 +40,13 @@ def finish(con: duckdb.DuckDBPyConnection, run_id: str, status: str, reason: str
                 f"where run_id = ?",
                 [_now(), status, reason, json.dumps(counts, default=str) if counts else None,
                  run_id])
+
+
+def previous_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
+    """The counts of the last succeeded run that started before `run_id`, or None on the
+    first night: what a night's summary compares itself with."""
+    row = con.execute(
+        f"select counts from {tables.RUNS} where status = 'succeeded' and counts is not null "
+        f"and started < (select started from {tables.RUNS} where run_id = ?) "
+        f"order by started desc limit 1", [run_id]).fetchone()
+    return json.loads(row[0]) if row else None

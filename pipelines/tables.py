@@ -23,7 +23,8 @@ RAW_REJECTS = "raw_rejects"
 #   registered_at TIMESTAMP
 REGISTRATIONS_PII = "registrations_pii"
 # registrations: as registrations_pii, with mobile_number/photo_id_number replaced by
-#   mobile_masked, mobile_key, photo_id_masked, photo_id_key
+#   mobile_masked, mobile_key, photo_id_masked, photo_id_key; every night's, kept across
+#   nights (as are appointments and vaccinations)
 REGISTRATIONS = "registrations"
 # appointments: appointment_id, beneficiary_reference_id, center_id BIGINT, center_name,
 #   district_name, session_date DATE, slot, dose INTEGER, vaccine, booked_at TIMESTAMP,
@@ -32,19 +33,46 @@ APPOINTMENTS = "appointments"
 # vaccinations: certificate_id, beneficiary_reference_id, dose INTEGER, vaccine,
 #   dose_date DATE, center_id BIGINT
 VACCINATIONS = "vaccinations"
+# night_registrations, night_appointments, night_vaccinations (TEMP): this night's accepted
+#   rows, as registrations / appointments / vaccinations below, before pipelines.merge
+#   folds them into the warehouse
+NIGHT = {
+    "registrations": "night_registrations",
+    "appointments": "night_appointments",
+    "vaccinations": "night_vaccinations",
+}
+# night_photo_id_parts (TEMP) / photo_id_parts: bid (beneficiary_reference_id as BIGINT),
+#   part ('head' | 'deletion'), part_key — keyed hashes of a photo ID number's first four
+#   characters and of the number with each character deleted (linkage.identifiers)
+NIGHT_PHOTO_ID_PARTS = "night_photo_id_parts"
+PHOTO_ID_PARTS = "photo_id_parts"
+# changed_registrations (TEMP): beneficiary_reference_id of every registration this night
+#   added, changed or removed; `change` ('new' | 'changed' | 'removed')
+CHANGED_REGISTRATIONS = "changed_registrations"
 # quarantine: source_file, row_number BIGINT, raw_values (JSON text, identifiers masked), reason
 QUARANTINE = "quarantine"
 
 # -- linkage ----------------------------------------------------------------------------
+# name_features: one row per distinct name ever seen (name_id, name, features); kept
+#   across nights, so a name is normalised once
+NAME_FEATURES = "name_features"
 # registrations_norm (TEMP): one row per registration, normalised fields for linkage
 REGISTRATIONS_NORM = "registrations_norm"
 # candidate_pairs (TEMP): id_l < id_r, blocking_keys (bitmask of blocking rules)
 CANDIDATE_PAIRS = "candidate_pairs"
+# pair_comparisons: bid_l < bid_r (registration ids as BIGINT), a level per field; every
+#   candidate pair ever compared, kept across nights so a pair is compared once
+PAIR_COMPARISONS = "pair_comparisons"
+# random_pair_comparisons: the same for the pseudo-random pairs that teach the model u
+RANDOM_PAIR_COMPARISONS = "random_pair_comparisons"
 # pair_scores: id_l, id_r, match_weight DOUBLE, match_probability DOUBLE,
 #   one <field>_level TINYINT and <field>_weight DOUBLE per comparison; linked BOOLEAN
 PAIR_SCORES = "pair_scores"
 # clusters: beneficiary_reference_id, cluster_id (every registration, singletons too)
 CLUSTERS = "clusters"
+# cluster_changes: run_id, change ('merged' | 'split'), cluster_id, other_cluster_id —
+#   when clusters of two or more merge (the older id survives) or one splits; kept
+CLUSTER_CHANGES = "cluster_changes"
 
 # -- rules ------------------------------------------------------------------------------
 # rule_hits: rule_id, entity_kind ('cluster' | 'mobile' | 'photo_id'), entity_id, facts (JSON)
@@ -58,6 +86,16 @@ FLAGGED_CLUSTERS = "flagged_clusters"
 FLAGGED_IDENTIFIERS = "flagged_identifiers"
 EVIDENCE = "evidence"
 RUN_SUMMARY = "run_summary"
-# runs: run_id, started, finished, status ('running' | 'succeeded' | 'failed'), exports,
-#   reason, counts (JSON), settings (JSON); one row per run, kept across nights
+# runs: run_id, started, finished, status ('running' | 'succeeded' | 'failed' | 'killed'),
+#   exports, reason, counts (JSON), settings (JSON); one row per run, kept across nights
 RUNS = "runs"
+
+# -- review (pipelines/review.py): created if missing, never dropped or rebuilt by a run --
+# review_decisions: cluster_id, decision ('confirmed' | 'dismissed' | 'needs_field_visit'),
+#   reviewer, note, decided_at TIMESTAMP (the official's), imported_at TIMESTAMP (UTC),
+#   member_ids VARCHAR[] and rule_ids VARCHAR[] (the cluster as imported: what a
+#   dismissal saw); unique on cluster_id, decision, reviewer, decided_at
+REVIEW_DECISIONS = "review_decisions"
+# published_clusters: cluster_id, first_run_id, first_published TIMESTAMP — every cluster
+#   id ever published (cluster_members or flagged_clusters), for checking decisions
+PUBLISHED_CLUSTERS = "published_clusters"

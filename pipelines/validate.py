@@ -66,13 +66,16 @@ class ValidationReport:
 
 
 def validate(con: duckdb.DuckDBPyConnection, export_year: int | None = None, *,
-             secret: str) -> ValidationReport:
-    """Validate tables.RAW (from ingest); `secret` keys the identifier hashes."""
+             secret: str, known_registrations: str | None = None) -> ValidationReport:
+    """Validate tables.RAW (from ingest); `secret` keys the identifier hashes.
+
+    `known_registrations` names a table of registrations accepted on earlier nights that
+    bookings and doses may also point at (a night that only brings what is new)."""
     year = export_year or _latest_registration_year(con) or dt.date.today().year
     checks = suites(year)
     con.execute(f"create or replace table {tables.QUARANTINE} (source_file varchar, "
                 f"row_number bigint, raw_values varchar, reason varchar)")
-    counts = {f: _validate_file(con, f, checks[f]) for f in FILES}
+    counts = {f: _validate_file(con, f, checks[f], known_registrations) for f in FILES}
     _publishable_registrations(con, secret)
     for f in FILES:
         con.unregister(_clean(f))
@@ -172,7 +175,7 @@ def _id_of(types: str) -> str:
     return f"case when photo_id_type in ({types}) then photo_id_number end"
 
 
-def _derived_columns(file: str) -> dict[str, str]:
+def _derived_columns(file: str, known: str | None) -> dict[str, str]:
     """Columns computed from cleaned ones: per-type ID numbers, referential integrity."""
     if file == "registrations":
         others = ", ".join(f"'{t}'" for t in identifiers.PHOTO_ID_TYPES
@@ -181,14 +184,17 @@ def _derived_columns(file: str) -> dict[str, str]:
                 "epic_number": _id_of("'Voter ID'"), "other_id_number": _id_of(others)}
     quarantined = (f"select c.beneficiary_reference_id from {_clean('registrations')} c "
                    f"semi join {_fail('registrations')} f using (row_number)")
+    earlier = (f"or beneficiary_reference_id in (select beneficiary_reference_id from {known})"
+               if known else "")
     return {"registration": f"""case when beneficiary_reference_id is null then null
         when beneficiary_reference_id in (select beneficiary_reference_id
-                                          from {tables.REGISTRATIONS_PII}) then '{ACCEPTED}'
+                                          from {tables.REGISTRATIONS_PII}) {earlier}
+             then '{ACCEPTED}'
         when beneficiary_reference_id in ({quarantined}) then 'a quarantined registration'
         else 'not in registrations.csv' end"""}
 
 
-def _build_clean(con: duckdb.DuckDBPyConnection, file: str) -> pa.Table:
+def _build_clean(con: duckdb.DuckDBPyConnection, file: str, known: str | None) -> pa.Table:
     """The cleaned rows of a file, exact repeats left out, registered as _clean(file).
 
     Rows are compared whole through a hash first; only rows whose hash repeats (few)
@@ -197,7 +203,7 @@ def _build_clean(con: duckdb.DuckDBPyConnection, file: str) -> pa.Table:
     """
     raw, cols = tables.RAW[file], ", ".join(_q(c) for c in _input_columns(con, file))
     cleaned = ", ".join(f"{sql} as {c}" for c, sql in _cleaned_columns(file).items())
-    derived = ", ".join(f"{sql} as {c}" for c, sql in _derived_columns(file).items())
+    derived = ", ".join(f"{sql} as {c}" for c, sql in _derived_columns(file, known).items())
     data = con.sql(f"""
         with suspects as (select row_number from {raw}
                           qualify count(*) over (partition by hash({cols})) > 1),
@@ -291,11 +297,11 @@ _TYPED = {
         birth_year_int::integer as birth_year, mobile_number, photo_id_type, photo_id_number,
         state_name, district_name, pincode,
         strptime(registered_at, '%Y-%m-%d %H:%M:%S') as registered_at"""),
-    "appointments": (tables.APPOINTMENTS, False, """appointment_id, beneficiary_reference_id,
+    "appointments": (tables.NIGHT["appointments"], True, """appointment_id, beneficiary_reference_id,
         center_id::bigint as center_id, center_name, district_name,
         strptime(date, '%d-%m-%Y')::date as session_date, slot, dose::integer as dose, vaccine,
         strptime(booked_at, '%Y-%m-%d %H:%M:%S') as booked_at, status"""),
-    "vaccinations": (tables.VACCINATIONS, False, """certificate_id, beneficiary_reference_id,
+    "vaccinations": (tables.NIGHT["vaccinations"], True, """certificate_id, beneficiary_reference_id,
         dose::integer as dose, vaccine, strptime(dose_date, '%d-%m-%Y')::date as dose_date,
         center_id::bigint as center_id"""),
 }
@@ -308,16 +314,19 @@ def _keep_accepted(con: duckdb.DuckDBPyConnection, file: str) -> None:
 
 
 def _publishable_registrations(con: duckdb.DuckDBPyConnection, secret: str) -> None:
-    """registrations: identifiers only masked and as a keyed hash (sha256(secret || value))."""
-    key = lambda c: f"left(sha256(?::varchar || {c}), 16)"  # noqa: E731
-    con.execute(f"""create or replace table {tables.REGISTRATIONS} as
+    """The night's registrations with identifiers only masked and as keyed hashes, and
+    keyed parts of each photo ID number (see linkage.identifiers)."""
+    identifiers.set_secret(con, secret)
+    con.execute(f"""create or replace temp table {tables.NIGHT['registrations']} as
         select beneficiary_reference_id, name, gender, birth_year,
                {identifiers.sql_mask('mobile_number')} as mobile_masked,
-               {key('mobile_number')} as mobile_key, photo_id_type,
+               {identifiers.sql_key('mobile_number')} as mobile_key, photo_id_type,
                {identifiers.sql_mask('photo_id_number')} as photo_id_masked,
-               {key('photo_id_number')} as photo_id_key,
+               {identifiers.sql_key('photo_id_number')} as photo_id_key,
                state_name, district_name, pincode, registered_at
-        from {tables.REGISTRATIONS_PII}""", [secret, secret])
+        from {tables.REGISTRATIONS_PII}""")
+    con.execute(f"create or replace temp table {tables.NIGHT_PHOTO_ID_PARTS} as "
+                f"{identifiers.sql_photo_id_parts(tables.REGISTRATIONS_PII)}")
 
 
 def _frame(data: pa.Table, few_values: set[str]) -> pd.DataFrame:
@@ -333,9 +342,9 @@ def _frame(data: pa.Table, few_values: set[str]) -> pd.DataFrame:
         types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_string(t) else None)
 
 
-def _validate_file(con: duckdb.DuckDBPyConnection, file: str,
-                   checks: tuple[Check, ...]) -> FileCounts:
-    data = _build_clean(con, file)
+def _validate_file(con: duckdb.DuckDBPyConnection, file: str, checks: tuple[Check, ...],
+                   known: str | None) -> FileCounts:
+    data = _build_clean(con, file, known)
     row_numbers = data.column("row_number").to_numpy()
     frame = _frame(data.drop_columns(["row_number"]), FEW_VALUES[file])
     _record_failures(con, file, checks, run_suite(file, frame, checks), row_numbers)

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 import duckdb
 
+from linkage import identifiers
 from linkage.identifiers import mask
 from linkage.settings import COMPARISONS
 from pipelines import tables
@@ -169,14 +170,26 @@ def run_night(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def typed_registrations(rows: Iterable[tuple], table: str = "src") -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with `table` shaped like registrations_pii (what validation
-    hands to linkage); each row gives every column but registered_at."""
+def typed_registrations(rows: Iterable[tuple], table: str = "src",
+                        parts: str = "photo_id_parts") -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with `table` shaped like the warehouse's registrations (what
+    linkage reads: identifiers as keyed hashes) and `parts` like photo_id_parts. Each row
+    gives every column of registrations_pii but registered_at; blanks are missing values,
+    as validation leaves them."""
     con = duckdb.connect()
-    con.execute(f"""create table {table} (beneficiary_reference_id varchar, name varchar,
+    identifiers.set_secret(con, "fixture-secret")
+    con.execute("""create temp table _pii (beneficiary_reference_id varchar, name varchar,
         gender varchar, birth_year integer, mobile_number varchar, photo_id_type varchar,
-        photo_id_number varchar, state_name varchar, district_name varchar, pincode varchar,
-        registered_at timestamp)""")
-    con.executemany(f"insert into {table} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    f"now()::timestamp)", list(rows))
+        photo_id_number varchar, state_name varchar, district_name varchar, pincode varchar)""")
+    con.executemany("insert into _pii values (?, ?, ?, ?, nullif(?, ''), ?, nullif(?, ''), "
+                    "?, ?, ?)", list(rows))
+    con.execute(f"""create table {table} as
+        select beneficiary_reference_id, name, gender, birth_year,
+               {identifiers.sql_mask('mobile_number')} as mobile_masked,
+               {identifiers.sql_key('mobile_number')} as mobile_key, photo_id_type,
+               {identifiers.sql_mask('photo_id_number')} as photo_id_masked,
+               {identifiers.sql_key('photo_id_number')} as photo_id_key,
+               state_name, district_name, pincode, now()::timestamp as registered_at
+        from _pii""")
+    con.execute(f"create table {parts} as {identifiers.sql_photo_id_parts('_pii')}")
     return con

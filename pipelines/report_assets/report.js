@@ -39,6 +39,8 @@
   const letter = (i) => String.fromCharCode(65 + (i % 26)) + (i >= 26 ? Math.floor(i / 26) : "");
   const riskClass = (r) => (r >= 70 ? "risk r-high" : r >= 40 ? "risk r-medium" : "risk");
   const ruleTitle = (id) => (RULES[id] ? RULES[id].title : id);
+  const REVIEWS = {confirmed: "Confirmed", dismissed: "Dismissed", needs_field_visit: "Needs field visit"};
+  const reviewChip = (d) => (d ? el("span", {className: "chip review-" + d}, REVIEWS[d] || d) : "");
   const signed = (w) => el("span", {className: w >= 0 ? "w-plus" : "w-minus"},
                            (w >= 0 ? "+" : "−") + Math.abs(w).toFixed(2));
 
@@ -93,6 +95,7 @@
     ["risk_score", "Risk", "num", ""], ["cluster_id", "Person (cluster)", "", ""],
     ["district_name", "District", "", ""], ["n_registrations", "Regs", "num", "col-regs"],
     ["rules", "Rules", "", ""], ["link_confidence", "Weakest link", "num", "col-link"],
+    ["review", "Review", "", ""],
   ];
   const state = {district: "*", rule: "*", minRisk: 0, text: "", sort: "risk_score", dir: -1};
   let rows = [];
@@ -186,6 +189,7 @@
         el("td", {className: "num col-regs"}, f.n_registrations),
         el("td", {}, f.rules.map((r) => el("span", {className: "chip", title: ruleTitle(r)}, r))),
         el("td", {className: "num col-link"}, pct(f.link_confidence)),
+        el("td", {}, reviewChip(f.review)),
         el("td", {}, f.summary));
       return {f, tr};
     });
@@ -296,6 +300,16 @@
       el("details", {}, el("summary", {}, "Facts"), factsView(rest)));
   }
 
+  function reviewTable(history) {
+    return [el("h3", {}, "Review decisions"),
+      el("p", {className: "note"}, "Oldest first; the last one is in force."),
+      el("div", {className: "table-wrap"}, el("table", {className: "facts reviews"},
+        el("thead", {}, el("tr", {}, ["Decided at", "Decision", "Reviewer", "Note"]
+          .map((h) => el("th", {scope: "col"}, h)))),
+        el("tbody", {}, history.map((r) => el("tr", {}, el("td", {}, r.decided_at),
+          el("td", {}, reviewChip(r.decision)), el("td", {}, r.reviewer), el("td", {}, r.note ?? ""))))))];
+  }
+
   function openCard(cid) {
     const ev = D.evidence[cid];
     if (!ev) return;
@@ -308,6 +322,7 @@
              " Person ", ev.cluster_id),
           el("p", {className: "summary"}, ev.summary)),
         el("button", {type: "button", className: "close", "aria-label": "Close", onclick: closeCard}, "×")),
+      (ev.review_history || []).length ? reviewTable(ev.review_history) : null,
       el("h3", {}, "Registrations side by side"),
       el("p", {className: "note"}, "Highlighted: what differs from registration A."),
       membersTable(ev.members),

@@ -15,7 +15,7 @@ def con():
         (4, 'sunita', 1975, 'meerut', '9000000001'),
         (5, 'anita', 1975, 'agra', null),
         (6, null, 1975, 'agra', null)
-    ) t(rid, first_phon, birth_year, district_name, mobile_number)""")
+    ) t(rid, first_phon, birth_year, district_name, mobile_key)""")
     return con
 
 
@@ -30,7 +30,7 @@ def test_pairs_share_a_key_and_are_ordered(con):
 
 
 def test_null_keys_never_pair(con):
-    block(con, "norm", "cp", (BlockingRule("mobile", ("mobile_number",)),))
+    block(con, "norm", "cp", (BlockingRule("mobile", ("mobile_key",)),))
     assert pairs(con) == {(1, 4)}
 
 
@@ -50,7 +50,7 @@ def test_oversize_after_split_is_reported(con):
 
 def test_union_records_every_key_that_proposed_a_pair(con):
     rules = (BlockingRule("first_year", ("first_phon", "birth_year")),
-             BlockingRule("mobile", ("mobile_number",)))
+             BlockingRule("mobile", ("mobile_key",)))
     block(con, "norm", "cp", rules)
     keys = dict(((l, r), k) for l, r, k in con.execute("select * from cp").fetchall())
     assert keys[(1, 4)] == 0b11 and keys[(1, 2)] == 0b01

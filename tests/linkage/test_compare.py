@@ -45,3 +45,32 @@ def test_missing_values_are_level_minus_one(levels):
     p = levels["14"]
     assert p["gender_level"] == -1 and p["birth_year_level"] == -1 and p["mobile_level"] == -1
     assert p["photo_id_level"] == 3 and p["location_level"] == 1
+
+
+def _pair_levels(rows):
+    con = typed_registrations(rows)
+    normalise(con, "src", "norm")
+    con.execute("create table pairs as select a.rid as id_l, b.rid as id_r "
+                "from norm a join norm b on a.rid < b.rid")
+    compare(con, "norm", "pairs", "cmp")
+    return con, {(l, r): p for l, r, p in con.execute("""
+        select l.beneficiary_reference_id, r.beneficiary_reference_id, c.photo_id_level
+        from cmp c join norm l on l.rid = c.id_l join norm r on r.rid = c.id_r""").fetchall()}
+
+
+def _reg(i: str, number: str, id_type: str = "Passport") -> tuple:
+    return (i, "Asha Devi", "Female", 1980, None, id_type, number, "UP", "Agra", "282001")
+
+
+def test_photo_id_slips_are_found_without_the_numbers():
+    _, lv = _pair_levels([_reg("1", "K1234567"), _reg("2", "K1234568"), _reg("3", "K123456"),
+                          _reg("4", "K9934567"), _reg("5", "K1234569", "Voter ID")])
+    assert lv[("1", "2")] == 2 and lv[("1", "3")] == 2  # a wrong or a missing character
+    assert lv[("1", "4")] == 0  # two wrong characters: another number of the same type
+    assert lv[("2", "5")] == 1  # another type
+
+
+def test_a_slip_is_looked_for_only_where_the_start_or_the_end_agrees():
+    # one slip leaves the first or the last four characters as they were
+    _, lv = _pair_levels([_reg("1", "K1234567"), _reg("2", "K2134576")])
+    assert lv[("1", "2")] == 0

@@ -33,7 +33,7 @@ def test_spellings_scripts_and_honorifics_share_a_name_key(con):
 def test_blanks_become_missing_and_districts_compare_case_free(con):
     normalise(con, "src", "norm")
     r = dict(((i, (d, p)) for i, d, p in con.execute(
-        "select beneficiary_reference_id, district_name, photo_id_number from norm").fetchall()))
+        "select beneficiary_reference_id, district_name, photo_id_key from norm").fetchall()))
     assert r["10000000000001"][0] == r["10000000000003"][0] == "agra"
     assert r["10000000000002"] == (None, None)
 
@@ -43,6 +43,24 @@ def test_birth_bands_overlap_so_neighbouring_years_share_one(con):
     a, b = con.execute("select birth_band_a, birth_band_b from norm "
                        "where birth_year in (1975, 1976) order by birth_year").fetchall()
     assert a[0] == b[0] or a[1] == b[1]
+
+
+def test_identifiers_arrive_as_keys_never_numbers(con):
+    normalise(con, "src", "norm")
+    columns = {r[0] for r in con.execute("describe norm").fetchall()}
+    assert {"mobile_key", "photo_id_key"} <= columns
+    assert not {"mobile_number", "photo_id_number"} & columns
+
+
+def test_names_are_featured_once_across_nights(con):
+    normalise(con, "src", "norm")
+    con.execute("insert into src select * replace ('10000000000009' as beneficiary_reference_id, "
+                "'Kamla Bai' as name) from src where beneficiary_reference_id = '10000000000002'")
+    before = dict(con.execute("select name, name_id from name_features").fetchall())
+    assert normalise(con, "src", "norm") == 4
+    after = dict(con.execute("select name, name_id from name_features").fetchall())
+    assert {k: after[k] for k in before} == before  # kept ids, not recomputed
+    assert set(after) - set(before) == {"Kamla Bai"}
 
 
 def test_name_features_load_by_name_id(con):

@@ -4,7 +4,7 @@ import pytest
 
 from linkage.compare import FIELDS
 from linkage.em import FieldParams, ModelParams
-from linkage.score import name_frequencies, score
+from linkage.score import district_pairs, name_frequencies, score
 from linkage.settings import LinkageSettings
 
 LEVELS = {f: len(LinkageSettings().labels(f)) for f in FIELDS}
@@ -22,19 +22,23 @@ def params() -> ModelParams:
 @pytest.fixture
 def con():
     con = duckdb.connect()
-    # rid 1-2: a common name (three registrations carry it); 4-5: a rare one
-    con.execute("""create table norm as select * from (values
+    # rid 1-2: a common name (three registrations carry it); 4-5: a rare one; 8-9: a rarer
+    # exact name ("sunita devi") under the common key
+    con.execute("""create table norm as select *, rid as name_id from (values
         (1, 'b1', 'sunita'), (2, 'b2', 'sunita'), (3, 'b3', 'sunita'),
         (4, 'b4', 'zeenat parveen'), (5, 'b5', 'zeenat parveen'), (6, 'b6', 'ram yadav'),
-        (7, 'b7', 'shyam yadav'))
+        (7, 'b7', 'shyam yadav'), (8, 'b8', 'sunita'), (9, 'b9', 'sunita'))
         t(rid, beneficiary_reference_id, name_key)""")
+    con.execute("create table name_features as select name_id, case when rid >= 8 then "
+                "'sunita devi' else name_key end as name_clean from norm")
     con.execute("alter table norm add column first_phon varchar")
     con.execute("update norm set first_phon = split_part(name_key, ' ', 1)")
+    con.execute("alter table norm add column district_name varchar default 'lucknow'")
     top = dict(name_level=7, birth_year_level=3, gender_level=1, photo_id_level=1,
                mobile_level=0, location_level=2)
     family = dict(name_level=0, birth_year_level=3, gender_level=1, photo_id_level=1,
                   mobile_level=1, location_level=2)
-    rows = [(1, 2, top), (4, 5, top), (6, 7, family)]
+    rows = [(1, 2, top), (4, 5, top), (6, 7, family), (8, 9, top)]
     con.execute("create table cmp (id_l int, id_r int, name_similarity float, "
                 + ", ".join(f"{f}_level tinyint" for f in FIELDS) + ")")
     for l, r, lv in rows:
@@ -66,3 +70,59 @@ def test_a_shared_family_mobile_with_other_given_names_never_links(con):
     w, linked = weights(con)[(6, 7)]
     assert not linked and w <= -20
     assert con.execute("select household from scores where rid_l = 6").fetchall()[0][0]
+
+
+def test_a_name_counts_by_its_frequency_among_the_other_registrations(con):
+    # "zeenat parveen" is carried by the pair itself only: among the other registrations
+    # it is as rare as a name seen once (1 of 9), not one seen twice
+    u7, m7 = params().fields["name"].u[7], params().fields["name"].m[7]
+    w = con.execute("select name_weight from scores where rid_l = 4").fetchall()[0][0]
+    assert w == pytest.approx(np.log2(m7 / u7) + np.log2(u7 / (1 / 9)), abs=1e-4)
+
+
+def test_an_exact_name_counts_by_its_own_frequency_not_its_keys(con):
+    # "sunita devi" (2 of 9) and "sunita" (3 of 9) share the key "sunita" (5 of 9)
+    w = weights(con)
+    assert w[(8, 9)][0] > w[(1, 2)][0]
+
+
+def _districts(con, sure_ab: int, namesakes: bool = False) -> dict[tuple[str, str], float]:
+    districts = ["agra", "mathura", "etah", "kanpur"] * 10
+    con.execute("create or replace table dn as select row_number() over () as rid, "
+                "district_name, null::varchar as name_key "
+                "from (select unnest(?) as district_name)", [districts])
+    if namesakes:  # one name common in agra and mathura alike: a regional name
+        con.execute("update dn set name_key = 'dubey' where district_name in ('agra', 'mathura')")
+    # registrations 1 (agra) and 2 (mathura), 5 and 6, ... share a photo ID number
+    pairs = [(1 + 4 * k, 2 + 4 * k) for k in range(sure_ab)]
+    con.execute("create or replace table dc (id_l int, id_r int, name_level tinyint, "
+                "birth_year_level tinyint, gender_level tinyint, photo_id_level tinyint, "
+                "mobile_level tinyint, location_level tinyint)")
+    for l, r in pairs:
+        con.execute(f"insert into dc values ({l}, {r}, 7, 3, 1, 3, 0, 0)")
+    district_pairs(con, "dc", "dn", "dp")
+    return {(a, b): adj for a, b, adj in con.execute("select a, b, adj from dp").fetchall()}
+
+
+def test_district_pairs_people_move_between_count_for_more_than_chance():
+    adj = _districts(duckdb.connect(), sure_ab=8)
+    # all 8 sure pairs move between these two; a Dirichlet prior of 100 pairs tempers it
+    assert adj[("agra", "mathura")] > 0.4
+    assert adj[("etah", "kanpur")] < 0.0  # never seen: less likely than chance
+    assert set(adj) == {tuple(sorted(p)) for p in [("agra", "mathura"), ("agra", "etah"),
+                        ("agra", "kanpur"), ("etah", "mathura"), ("kanpur", "mathura"),
+                        ("etah", "kanpur")]}
+
+
+def test_district_pairs_without_evidence_stay_at_chance():
+    adj = _districts(duckdb.connect(), sure_ab=0)
+    assert all(a == pytest.approx(0.0, abs=1e-9) for a in adj.values())
+
+
+def test_district_pairs_discount_namesakes_of_a_regional_name():
+    # people named alike cluster by region: two namesakes in neighbouring districts are
+    # not as unlikely as the districts' shares say, so moves there count for less
+    plain = _districts(duckdb.connect(), sure_ab=8)
+    regional = _districts(duckdb.connect(), sure_ab=8, namesakes=True)
+    assert regional[("agra", "mathura")] < plain[("agra", "mathura")]
+    assert regional[("etah", "kanpur")] > plain[("etah", "kanpur")]

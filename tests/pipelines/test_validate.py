@@ -112,7 +112,8 @@ def write_csv(path, rows: list[dict | None], columns: tuple[str, ...], broken: s
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
-def run(folder, registrations, appointments=(), vaccinations=(), export_year=None):
+def run(folder, registrations, appointments=(), vaccinations=(), export_year=None,
+        known=None):
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / "registrations.csv", list(registrations), REQUIRED_COLUMNS["registrations"],
               BROKEN_LINE)
@@ -121,7 +122,11 @@ def run(folder, registrations, appointments=(), vaccinations=(), export_year=Non
     con = duckdb.connect()
     con.begin()  # the flow runs every stage inside one transaction
     ingest(con, folder)
-    return con, validate(con, export_year, secret=SECRET)
+    if known:  # registrations accepted on earlier nights
+        con.execute("create table earlier (beneficiary_reference_id varchar)")
+        con.executemany("insert into earlier values (?)", [[k] for k in known])
+    return con, validate(con, export_year, secret=SECRET,
+                         known_registrations="earlier" if known else None)
 
 
 @pytest.fixture(scope="module")
@@ -227,26 +232,44 @@ def test_accepted_values_are_canonical_and_typed(validated):
     assert rows["10000000000002"][:5] == ("Female", 1980, "9876543211", "PAN Card", "ABCDE1234F")
     assert rows["10000000000003"][:5] == ("Others", 1980, "9876543210", "Voter ID", "XYZ1234567")
     assert set(rows) == {"10000000000001", "10000000000002", "10000000000003", "10000000000020"}
-    (a,) = con.execute(f"select * from {tables.APPOINTMENTS}").fetchall()
+    (a,) = con.execute(f"select * from {tables.NIGHT['appointments']}").fetchall()
     assert a == ("A1", "10000000000001", 17, "PHC Danapur", "Patna", dt.date(2021, 5, 1),
                  "09:00AM-11:00AM", 1, "COVAXIN", dt.datetime(2021, 4, 30, 9, 15), "No-show")
-    (v,) = con.execute(f"select * from {tables.VACCINATIONS}").fetchall()
+    (v,) = con.execute(f"select * from {tables.NIGHT['vaccinations']}").fetchall()
     assert v == ("C1", "10000000000001", 2, "COVISHIELD", dt.date(2021, 5, 2), 17)
 
 
-def test_persistent_registrations_hold_identifiers_masked_and_keyed(validated):
+def test_registrations_leave_validation_masked_and_keyed(validated):
     con, _ = validated
-    columns = [r[0] for r in con.execute(f"describe {tables.REGISTRATIONS}").fetchall()]
+    night = tables.NIGHT["registrations"]
+    columns = [r[0] for r in con.execute(f"describe {night}").fetchall()]
     assert "mobile_number" not in columns and "photo_id_number" not in columns
     temp = {r[0] for r in con.execute("select table_name from duckdb_tables() where temporary")
             .fetchall()}
-    assert tables.REGISTRATIONS_PII in temp and tables.REGISTRATIONS not in temp
+    assert {tables.REGISTRATIONS_PII, night, tables.NIGHT_PHOTO_ID_PARTS} <= temp
     assert tables.QUARANTINE not in temp
     row = con.execute(f"select mobile_masked, mobile_key, photo_id_masked, photo_id_key from "
-                      f"{tables.REGISTRATIONS} where beneficiary_reference_id = '10000000000002'"
-                      ).fetchall()[0]
+                      f"{night} where beneficiary_reference_id = '10000000000002'").fetchall()[0]
     key = lambda v: hashlib.sha256((SECRET + v).encode()).hexdigest()[:16]  # noqa: E731
     assert row == ("******3211", key("9876543211"), "******234F", key("ABCDE1234F"))
+
+
+def test_photo_id_parts_are_keyed_head_and_deletions(validated):
+    con, _ = validated
+    got = set(con.execute(f"select part, part_key from {tables.NIGHT_PHOTO_ID_PARTS} "
+                          f"where bid = 10000000000002").fetchall())
+    key = lambda v: hashlib.md5((SECRET + v).encode()).hexdigest()[:12]  # noqa: E731
+    number = "ABCDE1234F"
+    assert got == {("head", key("ABCD")), ("deletion", key(number))} | {
+        ("deletion", key(number[:i] + number[i + 1:])) for i in range(len(number))}
+
+
+def test_bookings_may_point_at_registrations_of_earlier_nights(tmp_path):
+    booking = appt(1, beneficiary_reference_id="10000000000077")
+    _, alone = run(tmp_path / "a", [reg(1)], [booking])
+    assert alone.files["appointments"].quarantined == 1
+    _, later = run(tmp_path / "b", [reg(1)], [booking], known=["10000000000077"])
+    assert later.files["appointments"].accepted == 1
 
 
 def test_export_year_defaults_to_latest_registration_year(tmp_path):

@@ -1,0 +1,65 @@
+"""Cluster ids that survive the nights, and a record of every merge and split.
+
+Linkage names a cluster 'C' + its smallest registration id. Against last night's
+published clusters that is not enough: a member with a smaller id may join. So each of
+last night's clusters passes its id to tonight's cluster holding most of its members
+(its heir); a cluster that is heir to several keeps the oldest (smallest) id and the
+merge is recorded; a cluster whose members now sit in several clusters is recorded as
+split. A new id that happens to equal one passed on gets the run id as a suffix, so no
+id ever names two clusters.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from pipelines import tables
+
+
+def _previous_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where "
+                            "table_name = ? and table_schema = 'main'",
+                            [tables.CLUSTER_MEMBERS]).fetchall()[0][0])
+
+
+def carry_ids(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """Rewrite tables.CLUSTERS' ids from last night's cluster_members; returns counts."""
+    con.execute(f"""create table if not exists {tables.CLUSTER_CHANGES} (run_id varchar,
+        change varchar, cluster_id varchar, other_cluster_id varchar)""")
+    if not _previous_exists(con):
+        return {"merged": 0, "split": 0}
+    con.execute(f"""create or replace temp table _heirs as
+        select p.cluster_id as pid, t.cluster_id as tid
+        from {tables.CLUSTER_MEMBERS} p join {tables.CLUSTERS} t using (beneficiary_reference_id)
+        group by p.cluster_id, t.cluster_id
+        qualify row_number() over (partition by p.cluster_id order by count(*) desc, t.cluster_id) = 1
+    """)
+    con.execute(f"""create or replace temp table _final as
+        with inherit as (select tid, min(pid) as pid from _heirs group by tid)
+        select t.tid, case when i.pid is not null then i.pid
+                           when t.tid in (select pid from inherit) then t.tid || '-' || ?
+                           else t.tid end as cid
+        from (select distinct cluster_id as tid from {tables.CLUSTERS}) t
+        left join inherit i using (tid)
+    """, [run_id])
+    merged = _record(con, run_id, "merged", """
+        select f.cid, h.pid from _heirs h join _final f using (tid) where h.pid <> f.cid""")
+    split = _record(con, run_id, "split", f"""
+        select distinct p.cluster_id, f.cid
+        from {tables.CLUSTER_MEMBERS} p join {tables.CLUSTERS} t using (beneficiary_reference_id)
+        join _final f on f.tid = t.cluster_id
+        join _heirs h on h.pid = p.cluster_id
+        where t.cluster_id <> h.tid""")
+    con.execute(f"""update {tables.CLUSTERS} c set cluster_id = f.cid from _final f
+                    where f.tid = c.cluster_id and f.cid <> f.tid""")
+    for tmp in ("_heirs", "_final"):
+        con.execute(f"drop table {tmp}")
+    return {"merged": merged, "split": split}
+
+
+def _record(con: duckdb.DuckDBPyConnection, run_id: str, change: str, sql: str) -> int:
+    con.execute(f"create or replace temp table _changes as {sql}")
+    n = con.execute("select count(*) from _changes").fetchall()[0][0]
+    con.execute(f"insert into {tables.CLUSTER_CHANGES} select ?, ?, * from _changes",
+                [run_id, change])
+    con.execute("drop table _changes")
+    return n
