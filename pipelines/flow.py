@@ -1,4 +1,4 @@
-"""The nightly flow: ingest → validate → normalise → link → rules → publish.
+"""The nightly flow: ingest → validate → merge → normalise → link → rules → publish.
 
 Wiring only: each task calls one module that does the work. The whole run is one
 warehouse transaction, committed just before the published files move into place, so
