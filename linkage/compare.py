@@ -28,12 +28,12 @@ LEVELS_SQL = {
         when abs(l.birth_year - r.birth_year) = 2 then 1 else 0 end""",
     "gender": """case when l.gender is null or r.gender is null then -1
         when l.gender = r.gender then 1 else 0 end""",
-    # SLIP_CANDIDATE for now: photo_id_slips settles it as 2 (a slip) or 0
-    "photo_id": """case when l.photo_id_key is null or r.photo_id_key is null then -1
+    # SLIP_CANDIDATE for now: settle_photo_id_slips makes it 2 (a slip) or 0
+    "photo_id": f"""case when l.photo_id_key is null or r.photo_id_key is null then -1
         when l.photo_id_key = r.photo_id_key then 3
         when l.photo_id_type <> r.photo_id_type then 1
         when l.photo_id_head_key = r.photo_id_head_key or l.photo_id_tail = r.photo_id_tail
-             then 9 else 0 end""",
+             then {SLIP_CANDIDATE} else 0 end""",
     "mobile": """case when l.mobile_key is null or r.mobile_key is null then -1
         when l.mobile_key = r.mobile_key then 1 else 0 end""",
     "location": """case when l.district_name is null or r.district_name is null then -1

@@ -136,6 +136,13 @@ def sql_key(col: str) -> str:
     return f"left(sha256(getvariable('{SECRET_VARIABLE}') || {col}), 16)"
 
 
+def sql_keyed_identifiers(mobile: str = "mobile_number", photo_id: str = "photo_id_number") -> str:
+    """The warehouse's identifier columns in place of the numbers: each masked and keyed."""
+    return (f"{sql_mask(mobile)} as mobile_masked, {sql_key(mobile)} as mobile_key, "
+            f"photo_id_type, {sql_mask(photo_id)} as photo_id_masked, "
+            f"{sql_key(photo_id)} as photo_id_key")
+
+
 def sql_part_key(col: str) -> str:
     # a dozen per registration: a cheaper keyed hash, short enough to be stored inline
     return f"left(md5(getvariable('{SECRET_VARIABLE}') || {col}), 12)"

@@ -136,9 +136,10 @@ def nightly(exports: str, out: str, db: str | None = None,
     with duckdb.connect(str(db_path), config=DUCKDB_CONFIG) as con:
         con.execute("set enable_progress_bar = false")
         runs.start(con, summary["run_id"], str(exports), settings.to_json())
+        previous = runs.previous_counts(con, summary["run_id"])  # last night that published
         try:
             recover(out_dir)  # first finish a publication that a killed run left half-moved
-            _night(con, Path(exports), out_dir, db_path, settings, summary, p)
+            _night(con, Path(exports), out_dir, db_path, settings, summary, previous, p)
         except BaseException as e:
             _rollback(con)
             runs.finish(con, summary["run_id"], "failed", reason=str(e),
@@ -149,7 +150,6 @@ def nightly(exports: str, out: str, db: str | None = None,
             raise
         runs.finish(con, summary["run_id"], "succeeded", counts=outputs.run_counts(summary))
         top = outputs.top_flagged(con, 10)
-        previous = runs.previous_counts(con, summary["run_id"])
     artifacts.publish_artifacts(summary, top, previous)
     return summary
 
@@ -162,7 +162,8 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Path,
-           settings: LinkageSettings, summary: dict, p: Progress) -> None:
+           settings: LinkageSettings, summary: dict, previous: dict | None,
+           p: Progress) -> None:
     """The stages, as one warehouse transaction that publishing commits."""
     con.begin()
     summary["read"] = ingest_task(con, exports, p)
@@ -170,7 +171,7 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     declared = summary["export_kind_declared"]
     summary["export_kind"] = kind = recognise_kind(con) if declared == "auto" else declared
     summary["validation"] = validate_task(con, warehouse_secret(db_path), kind, p)
-    p.say("gates", gates.enforce(summary, runs.previous_counts(con, summary["run_id"])))
+    p.say("gates", gates.enforce(summary, previous))
     summary["merge"] = merge_task(con, kind, p)
     normalise_task(con, p)
     summary["linkage"] = link_task(con, settings, summary["run_id"], p)

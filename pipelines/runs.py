@@ -45,8 +45,8 @@ def finish(con: duckdb.DuckDBPyConnection, run_id: str, status: str, reason: str
 def previous_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
     """The counts of the last succeeded run that started before `run_id`, or None on the
     first night: what a night's summary compares itself with."""
-    row = con.execute(
+    rows = con.execute(
         f"select counts from {tables.RUNS} where status = 'succeeded' and counts is not null "
         f"and started < (select started from {tables.RUNS} where run_id = ?) "
-        f"order by started desc limit 1", [run_id]).fetchone()
-    return json.loads(row[0]) if row else None
+        f"order by started desc limit 1", [run_id]).fetchall()
+    return json.loads(rows[0][0]) if rows else None

@@ -319,10 +319,7 @@ def _publishable_registrations(con: duckdb.DuckDBPyConnection, secret: str) -> N
     identifiers.set_secret(con, secret)
     con.execute(f"""create or replace temp table {tables.NIGHT['registrations']} as
         select beneficiary_reference_id, name, gender, birth_year,
-               {identifiers.sql_mask('mobile_number')} as mobile_masked,
-               {identifiers.sql_key('mobile_number')} as mobile_key, photo_id_type,
-               {identifiers.sql_mask('photo_id_number')} as photo_id_masked,
-               {identifiers.sql_key('photo_id_number')} as photo_id_key,
+               {identifiers.sql_keyed_identifiers()},
                state_name, district_name, pincode, registered_at
         from {tables.REGISTRATIONS_PII}""")
     con.execute(f"create or replace temp table {tables.NIGHT_PHOTO_ID_PARTS} as "

@@ -185,10 +185,7 @@ def typed_registrations(rows: Iterable[tuple], table: str = "src",
                     "?, ?, ?)", list(rows))
     con.execute(f"""create table {table} as
         select beneficiary_reference_id, name, gender, birth_year,
-               {identifiers.sql_mask('mobile_number')} as mobile_masked,
-               {identifiers.sql_key('mobile_number')} as mobile_key, photo_id_type,
-               {identifiers.sql_mask('photo_id_number')} as photo_id_masked,
-               {identifiers.sql_key('photo_id_number')} as photo_id_key,
+               {identifiers.sql_keyed_identifiers()},
                state_name, district_name, pincode, now()::timestamp as registered_at
         from _pii""")
     con.execute(f"create table {parts} as {identifiers.sql_photo_id_parts('_pii')}")
