@@ -13,7 +13,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from linkage import memory
 from linkage.name_compare import name_levels
+from linkage.name_order import with_surname_first_read
 from linkage.normalise import load_name_features
 
 FIELDS = ("name", "birth_year", "gender", "photo_id", "mobile", "location")
@@ -42,6 +44,10 @@ LEVELS_SQL = {
 }
 
 
+# distinct spelling pairs compared at once: bounds the memory of the string arrays
+NAME_CHUNK = 1_000_000
+
+
 def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
                      names: dict[str, np.ndarray]) -> pa.Table:
     """Name level and similarity per distinct (name_id_l, name_id_r) among the pairs:
@@ -51,10 +57,15 @@ def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
         from {pairs} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r
     """).fetchnumpy()
     il, ir = np.asarray(ids["name_id_l"]), np.asarray(ids["name_id_r"])
-    level, sim = name_levels(names, names, il, ir)
+    level = np.empty(len(il), dtype=np.int8)
+    sim = np.empty(len(il), dtype=np.float32)
+    for start in range(0, len(il), NAME_CHUNK):
+        part = slice(start, start + NAME_CHUNK)
+        first_read = name_levels(names, names, il[part], ir[part])
+        level[part], sim[part] = with_surname_first_read(names, il[part], ir[part],
+                                                         *first_read, name_levels)
     return pa.table({"name_id_l": pa.array(il, pa.int32()), "name_id_r": pa.array(ir, pa.int32()),
-                     "name_level": pa.array(level.astype(np.int8)),
-                     "name_similarity": pa.array(sim.astype(np.float32))})
+                     "name_level": pa.array(level), "name_similarity": pa.array(sim)})
 
 
 def settle_photo_id_slips(con: duckdb.DuckDBPyConnection, norm: str, comparisons: str,
@@ -86,6 +97,8 @@ def compare(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, target: str,
     """Write `target` (TEMP) with one row per candidate pair and a level per field."""
     names = load_name_features(con, names_table)
     con.register("_name_levels", name_pair_levels(con, norm, pairs, names))
+    del names
+    memory.release()
     levels = ",\n".join(f"({sql})::tinyint as {f}_level" for f, sql in LEVELS_SQL.items())
     con.execute(f"""
         create or replace temp table {target} as

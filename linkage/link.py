@@ -16,7 +16,7 @@ from typing import Callable
 
 import duckdb
 
-from linkage import blocking, cluster, compare, kept, score, train
+from linkage import blocking, cluster, compare, kept, score, train, typos
 from linkage.settings import LinkageSettings
 
 
@@ -73,11 +73,16 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     lap("block", f"{b.pairs:,} candidate pairs")
     rep.compared_pairs = kept.compare_new(con, t.norm, t.pairs, t.kept, t.comparisons,
                                           t.changed, t.names, t.parts)
+    raised = typos.promote_rare_typos(con, t.comparisons, t.norm, settings.typo_rarity)
     lap("compare", f"{rep.compared_pairs:,} pairs compared, "
-                   f"{rep.candidate_pairs - rep.compared_pairs:,} kept from earlier nights")
+                   f"{rep.candidate_pairs - rep.compared_pairs:,} kept from earlier nights; "
+                   f"{raised:,} rare given-name typos")
+
     def compare_random(pairs: str, target: str) -> int:
-        return kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,
-                                t.names, t.parts)
+        n = kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,
+                             t.names, t.parts)
+        typos.promote_rare_typos(con, target, t.norm, settings.typo_rarity)
+        return n
 
     params = train.train(con, t.norm, t.comparisons, settings, compare_random)
     rep.model = params.to_dict()

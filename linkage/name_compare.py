@@ -204,7 +204,10 @@ def _spread(p: _Pairs, level: np.ndarray) -> np.ndarray:
     kept = one_missing | p.eq("last_phon_hash") | alike
     out[first_eq & kept] = 3
     out[first_eq & ~kept] = 2
-    out[_vowel_variant(p, low & ~first_eq & kept)] = 5
+    # a spelling variant of the given name counts as the same first name: with the surname
+    # on both sides "similar names", with it dropped on one side level 3
+    variant = _vowel_variant(p, low & ~first_eq & kept)
+    out[variant] = np.where(one_missing[variant], 3, 5)
     return out
 
 
@@ -226,7 +229,9 @@ def _vowel_variant(p: _Pairs, mask: np.ndarray) -> np.ndarray:
         return out
     a, b = p.left["given_phon"][p.li[idx]], p.right["given_phon"][p.ri[idx]]
     la, lb = _lengths(a), _lengths(b)
-    same = ((_skeleton(a) == _skeleton(b)) & (la == lb) & (la >= 4)
+    skeleton = _skeleton(a)
+    # two consonants leave too many names alike (Meena / Munni / Mona)
+    same = ((skeleton == _skeleton(b)) & (_lengths(skeleton) >= 3) & (la == lb) & (la >= 4)
             & (_pdist(Prefix.similarity, a, b) >= 1)
             & (_feminine_ending(a) == _feminine_ending(b)))
     out[idx] = same

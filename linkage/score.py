@@ -12,8 +12,13 @@ from linkage.compare import FIELDS
 from linkage.em import ModelParams
 
 
-# one family's mobile, different given names: relatives, whatever else agrees
-HOUSEHOLD_SQL = "(mobile_level = 1 and name_level <= 1 and photo_id_level <> 3)"
+# one family's mobile and not one ID number: relatives when the given names differ, and
+# also when the names agree but the birth years are two or more apart or each carries
+# their own number of one ID type (a son named after his father, two "Sunita Devi" in
+# one house). One person registering again on the same phone keeps the birth year, give
+# or take one, and the ID number, or shows another ID type.
+HOUSEHOLD_SQL = ("(mobile_level = 1 and photo_id_level <> 3 and "
+                 "(name_level <= 1 or birth_year_level in (0, 1) or photo_id_level = 0))")
 # another name and another age (or gender): someone else, even on the same photo ID
 # (a relative's ID is a fraud of its own, flagged on the ID, not a reason to merge)
 OTHER_PERSON_SQL = "(name_level = 0 and (birth_year_level <= 1 or gender_level = 0))"
@@ -127,10 +132,15 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
     clip = lambda x: f"least(greatest({x}, -{tf_cap}), {tf_cap})"  # noqa: E731
     tf_name, tf_first = _other_tf("tn", "name_key", n), _other_tf("tfirst", "first_phon", n)
     tf_exact = f"(te.tf - {1 / max(n, 1):.6e})"  # level 7: both sides carry the name
+    # level 5, one side misspelt: the chance that someone else is one slip from the name
+    # follows the frequency of the name as it is usually spelt, the commoner of the two
+    tf_spelled = f"greatest(greatest(tn.tf, tn_r.tf) - {1 / max(n, 1):.6e}, {0.5 / max(n, 1):.6e})"
     tf_adj = (f"(case when c.name_level = 7 and te.tf is not null then "
               f"{clip(f'log2({u_name[7]:.6e} / {tf_exact})')} "
               f"when c.name_level = 6 and tn.tf is not null then "
               f"{clip(f'log2({u_name[6]:.6e} / {tf_name})')} "
+              f"when c.name_level = 5 and tn.tf is not null and tn_r.tf is not null then "
+              f"{clip(f'log2({u_name[5]:.6e} / {tf_spelled})')} "
               f"when c.name_level in (2, 3) and tfirst.tf is not null then "
               f"{clip(f'log2({first_collision:.6e} / {tf_first})')} else 0.0 end)")
     district_pairs(con, comparisons, norm, "_district_pairs", other_person_veto)
@@ -144,6 +154,8 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
                    {other_person_sql(other_person_veto)} as other_person
             from {comparisons} c join {norm} n on n.rid = c.id_l join {norm} r on r.rid = c.id_r
             left join {tf} tn on tn.kind = 'name' and tn.value = n.name_key
+            left join {tf} tn_r on c.name_level = 5 and tn_r.kind = 'name'
+                 and tn_r.value = r.name_key
             left join {tf} tfirst on tfirst.kind = 'first' and tfirst.value = n.first_phon
             left join {tf} te on te.kind = 'exact' and te.value = n.name_id::varchar
             left join _district_pairs dp on c.location_level = 0

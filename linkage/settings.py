@@ -74,6 +74,9 @@ DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
     BlockingRule("initial_last_district", ("first_initial", "last_phon", "district_name"),
                  max_block=25, split_by=("birth_band_a",)),
     BlockingRule("name_pincode", ("name_key", "pincode"), max_block=25),
+    # a slip inside the first name or another word order: the words' first letters agree
+    BlockingRule("initials_year_district", ("word_initials", "birth_year", "district_name"),
+                 max_block=12, split_by=("gender",)),
 )
 
 
@@ -85,6 +88,9 @@ class LinkageSettings:
     # precision where it was at 2.0 before district pairs and exact-name frequencies
     # widened the spread of weights
     threshold: float = 2.5
+    # a first given name one letter from another that is this many times commoner is
+    # taken for a typo of it (linkage.typos); 0 turns this off
+    typo_rarity: float = 20.0
     # pairs scoring this far below the threshold are dropped after clustering
     keep_margin: float = 10.0
     em_max_iterations: int = 200

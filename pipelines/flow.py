@@ -18,6 +18,7 @@ import duckdb
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from linkage import memory
 from linkage.link import LinkTables, link
 from linkage.normalise import normalise
 from linkage.settings import LinkageSettings
@@ -171,6 +172,7 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     declared = summary["export_kind_declared"]
     summary["export_kind"] = kind = recognise_kind(con) if declared == "auto" else declared
     summary["validation"] = validate_task(con, warehouse_secret(db_path), kind, p)
+    memory.release()  # validation's frames, before linkage builds its own
     p.say("gates", gates.enforce(summary, previous))
     summary["merge"] = merge_task(con, kind, p)
     normalise_task(con, p)

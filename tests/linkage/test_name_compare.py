@@ -171,6 +171,11 @@ def test_vowel_variants_of_the_given_name_are_level_5(a, b):
     ("Ramesh Sharma", "Rakesh Sharma"),  # another consonant: another name
     ("Kamal Singh", "Kamla Singh"),  # vowels moved to a feminine ending: a sister
     ("Rehman Khan", "Rahman Ali"),  # another surname
+    ("Meena Sharma", "Munni Sharma"),  # two consonants alike say too little
 ])
 def test_vowel_variant_rule_leaves_other_names_alone(a, b):
     assert level(a, b) < 5
+
+
+def test_a_vowel_variant_with_the_surname_dropped_is_level_3():
+    assert level("Rehman Hussain", "Rahman") == 3

@@ -69,3 +69,17 @@ def test_name_features_load_by_name_id(con):
     name_id = con.execute("select name_id from norm where beneficiary_reference_id = "
                           "'10000000000002'").fetchall()[0][0]
     assert bool(feats["has_initial"][name_id])
+
+
+def test_word_initials_survive_a_typo_inside_a_word_and_another_word_order():
+    rows = [("10000000000011", "UMESH CHANDRA VERMA", "Male", 1974, None, "PAN Card", "",
+             "UP", "Hapur", "245101"),
+            ("10000000000012", "Mr Varma Umesh Chandr", "Male", 1974, None, "PAN Card", "",
+             "UP", "Hapur", "245101"),
+            ("10000000000013", "Suresh Chandra Verma", "Male", 1974, None, "PAN Card", "",
+             "UP", "Hapur", "245101")]
+    con = typed_registrations(rows)
+    normalise(con, "src", "norm")
+    got = dict(con.execute("select beneficiary_reference_id, word_initials from norm").fetchall())
+    assert got["10000000000011"] == got["10000000000012"]
+    assert got["10000000000013"] != got["10000000000011"]

@@ -4,7 +4,7 @@ import pytest
 
 from linkage.compare import FIELDS
 from linkage.em import FieldParams, ModelParams
-from linkage.score import district_pairs, name_frequencies, score
+from linkage.score import HOUSEHOLD_SQL, district_pairs, name_frequencies, score
 from linkage.settings import LinkageSettings
 
 LEVELS = {f: len(LinkageSettings().labels(f)) for f in FIELDS}
@@ -126,3 +126,40 @@ def test_district_pairs_discount_namesakes_of_a_regional_name():
     regional = _districts(duckdb.connect(), sure_ab=8, namesakes=True)
     assert regional[("agra", "mathura")] < plain[("agra", "mathura")]
     assert regional[("etah", "kanpur")] > plain[("etah", "kanpur")]
+
+
+@pytest.mark.parametrize("levels, household", [
+    # (name, birth_year, photo_id, mobile)
+    ((0, 3, 1, 1), True),   # other given names on one mobile: relatives
+    ((7, 0, 1, 1), True),   # one name, birth years far apart: a son named after his father
+    ((7, 1, 1, 1), True),   # two years apart
+    ((7, 3, 0, 1), True),   # one name, each their own number of one ID type
+    ((7, 2, 1, 1), False),  # a year off, another ID type: one person again on one phone
+    ((7, 3, 3, 1), False),  # one ID number: never a mere household
+    ((7, 0, 1, 0), False),  # no shared mobile: not a household at all
+])
+def test_a_household_is_told_by_the_mobile_and_what_relatives_do_not_share(levels, household):
+    name, year, photo, mobile = levels
+    got = duckdb.execute(f"select {HOUSEHOLD_SQL} from (select {name} as name_level, "
+                         f"{year} as birth_year_level, {photo} as photo_id_level, "
+                         f"{mobile} as mobile_level)").fetchall()[0][0]
+    assert got is household
+
+
+def test_a_misspelt_common_name_counts_for_less_than_a_misspelt_rare_one():
+    con = duckdb.connect()
+    # "sunita" is carried by 6 registrations, "zeenat" by 2; rid 1-2 and 3-4 are each a
+    # correct spelling beside a slip (level 5)
+    keys = ["sunita", "suniat", "zeenat", "zeeant"] + ["sunita"] * 5 + ["zeenat"]
+    con.execute("create table norm as select row_number() over () as rid, "
+                "row_number() over () as name_id, name_key, name_key as first_phon, "
+                "'lucknow' as district_name from (select unnest(?) as name_key)", [keys])
+    con.execute("create table name_features as select name_id, name_key as name_clean "
+                "from norm")
+    con.execute("create table cmp (id_l int, id_r int, name_similarity float, "
+                + ", ".join(f"{f}_level tinyint" for f in FIELDS) + ")")
+    con.execute("insert into cmp values (1, 2, 1, 5, 3, 1, 1, 0, 2), (3, 4, 1, 5, 3, 1, 1, 0, 2)")
+    name_frequencies(con, "norm", "tf")
+    score(con, "cmp", "norm", "tf", "scores", params(), threshold=2.0, tf_cap=20.0)
+    w = dict(con.execute("select rid_l, name_weight from scores").fetchall())
+    assert w[3] > w[1]

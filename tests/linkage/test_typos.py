@@ -1,0 +1,49 @@
+import duckdb
+
+from linkage.typos import promote_rare_typos
+
+
+def _setup(rows: list[tuple[str, str]], pairs: list[tuple[int, int]]) -> duckdb.DuckDBPyConnection:
+    """rows: (first_phon, last_phon) per registration, rid from 1; pairs at name level 1."""
+    con = duckdb.connect()
+    con.execute("create table norm (rid int, first_phon varchar, last_phon varchar)")
+    con.executemany("insert into norm values (?, ?, nullif(?, ''))",
+                    [(i + 1, f, l) for i, (f, l) in enumerate(rows)])
+    con.execute("create table cmp (id_l int, id_r int, name_level tinyint)")
+    con.executemany("insert into cmp values (?, ?, 1)", pairs)
+    return con
+
+
+def _levels(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int], int]:
+    return {(l, r): v for l, r, v in con.execute("select * from cmp").fetchall()}
+
+
+def test_a_rare_spelling_one_letter_from_a_common_name_is_a_typo():
+    # rid 1 "mangal bhardwaj", rid 2 the slip "mvngal bhardwaj"; 30 other Mangals
+    rows = [("mangal", "bhardwaj"), ("mvngal", "bhardwaj")] + [("mangal", "x")] * 30
+    con = _setup(rows, [(1, 2)])
+    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 1
+    assert _levels(con)[(1, 2)] == 5
+
+
+def test_two_common_names_one_letter_apart_are_two_people():
+    rows = [("ramesh", "yadav"), ("rakesh", "yadav")] + [("ramesh", "")] * 30 + [("rakesh", "")] * 30
+    con = _setup(rows, [(1, 2)])
+    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 0
+    assert _levels(con)[(1, 2)] == 1
+
+
+def test_a_typo_with_the_surname_dropped_is_level_3_and_another_surname_is_left():
+    rows = [("rekha", "yadav"), ("rbkha", ""), ("rbkha", "sharma")] + [("rekha", "")] * 50
+    con = _setup(rows, [(1, 2), (1, 3)])
+    promote_rare_typos(con, "cmp", "norm", rarity=20)
+    assert _levels(con) == {(1, 2): 3, (1, 3): 1}
+
+
+def test_short_names_other_first_letters_and_a_zero_rarity_are_left_alone():
+    rows = [("ram", ""), ("rma", ""), ("sunil", ""), ("kunil", "")] + [("ram", "")] * 30 \
+        + [("sunil", "")] * 30
+    con = _setup(rows, [(1, 2), (3, 4)])
+    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 0
+    con = _setup([("mangal", ""), ("mvngal", "")] + [("mangal", "")] * 30, [(1, 2)])
+    assert promote_rare_typos(con, "cmp", "norm", rarity=0) == 0
