@@ -47,3 +47,16 @@ def test_short_names_other_first_letters_and_a_zero_rarity_are_left_alone():
     assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 0
     con = _setup([("mangal", ""), ("mvngal", "")] + [("mangal", "")] * 30, [(1, 2)])
     assert promote_rare_typos(con, "cmp", "norm", rarity=0) == 0
+
+
+def test_a_rare_surname_one_letter_from_a_common_one_is_a_typo_from_any_letter():
+    # level 2: the same first name under another surname
+    rows = [("ayesa", "khan"), ("ayesa", "khdn"), ("sunil", "yadab"), ("sunil", "jadab"),
+            ("ramu", "sarma"), ("ramu", "barma")] \
+        + [("x", "khan")] * 30 + [("x", "yadab")] * 30 + [("x", "sarma")] * 30 \
+        + [("x", "barma")] * 30
+    con = _setup(rows, [(1, 2), (3, 4), (5, 6)])
+    con.execute("update cmp set name_level = 2")
+    promote_rare_typos(con, "cmp", "norm", rarity=20)
+    # Sharma / Verma: two common surnames, two families
+    assert _levels(con) == {(1, 2): 5, (3, 4): 5, (5, 6): 2}
