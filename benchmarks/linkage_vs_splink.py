@@ -3,9 +3,10 @@
 usage: python benchmarks/linkage_vs_splink.py --persons 20000 --seed 11 [--profile hard]
            [--baseline ../shared/anchors/splink_baseline.py] [--work /tmp/bench] [--skip-splink]
 
-Prints, for each: pairwise precision, recall, F1, wall time and peak memory, and the
-ratios. jaanch is timed as a whole `jaanch run` (every stage); the baseline's time is its
-linkage alone. The baseline needs the optional extra: pip install -e '.[splink]'.
+Prints, for each: pairwise precision, recall, F1, wall time and peak memory (the largest
+resident set, in GiB), and the ratios. jaanch is timed as a whole `jaanch run` (every
+stage); the baseline's time is its linkage alone. The baseline needs the optional extra:
+pip install -e '.[splink]'.
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def main() -> int:
         acc = evaluate(work / name, data / "truth")["pairwise"]
         results[name] = {**acc, "wall_s": round(wall, 1), "peak_gb": round(peak_gb, 2)}
         print(f"{name:<7} precision {acc['precision']:.4f}  recall {acc['recall']:.4f}  "
-              f"F1 {acc['f1']:.4f}  wall {wall:7.1f} s  peak {peak_gb:5.2f} GB", flush=True)
+              f"F1 {acc['f1']:.4f}  wall {wall:7.1f} s  peak {peak_gb:5.2f} GiB", flush=True)
     if "splink" in results:
         j, s = results["jaanch"], results["splink"]
         print(f"ratios  F1 {j['f1'] - s['f1']:+.4f}  precision {j['precision'] - s['precision']:+.4f}"

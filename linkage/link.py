@@ -76,7 +76,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     raised = typos.promote_rare_typos(con, t.comparisons, t.norm, settings.typo_rarity)
     lap("compare", f"{rep.compared_pairs:,} pairs compared, "
                    f"{rep.candidate_pairs - rep.compared_pairs:,} kept from earlier nights; "
-                   f"{raised:,} rare given-name typos")
+                   f"{raised:,} names raised as rare typos")
 
     def compare_random(pairs: str, target: str) -> int:
         n = kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,

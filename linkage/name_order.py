@@ -16,7 +16,7 @@ from linkage.names import name_features
 
 Features = Mapping[str, np.ndarray]
 LevelsFn = Callable[..., tuple[np.ndarray, np.ndarray]]
-# below "same after normalising" a reading in another order can still say more
+# levels below "similar names" may read better in the other order
 MAX_LEVEL_TO_RETRY = 5
 
 

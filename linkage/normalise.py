@@ -63,7 +63,8 @@ def normalise(con: duckdb.DuckDBPyConnection, source: str, target: str,
                -- the first letters of the name's words: a typo inside a word or another
                -- word order leaves them alike ("Umesh Chandra Verma" / "Varma Umesh Chandra")
                nullif(array_to_string(list_transform(string_split(f.name_phon, ' '),
-                                                     lambda w: left(w, 1)), ''), '') as word_initials,
+                                                     lambda w: left(w, 1)), ''), '')
+                   as word_initials,
                s.gender, s.birth_year,
                -- two-year bands offset by one: any two years one apart share a band
                s.birth_year // 2 as birth_band_a, (s.birth_year + 1) // 2 as birth_band_b,

@@ -88,8 +88,8 @@ class LinkageSettings:
     # precision where it was at 2.0 before district pairs and exact-name frequencies
     # widened the spread of weights
     threshold: float = 2.5
-    # a first given name one letter from another that is this many times commoner is
-    # taken for a typo of it (linkage.typos); 0 turns this off
+    # a first name or surname one letter from one this many times commoner is taken for
+    # a typo of it (linkage.typos); 0 turns this off
     typo_rarity: float = 20.0
     # pairs scoring this far below the threshold are dropped after clustering
     keep_margin: float = 10.0
