@@ -57,7 +57,8 @@ def _prefix_of_other(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _pdist(Prefix.similarity, a, b) == np.minimum(_lengths(a), _lengths(b))
 
 
-def _feminine_ending(a: np.ndarray) -> np.ndarray:
+def feminine_ending(a: np.ndarray) -> np.ndarray:
+    """Names ending as feminine names do (a, i): Amita, Kamla, Sunita."""
     a = a.astype(np.dtypes.StringDType())
     return np.strings.endswith(a, "a") | np.strings.endswith(a, "i")
 
@@ -68,7 +69,7 @@ def _feminine_form(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     la, lb = _lengths(a), _lengths(b)
     longer = np.where(la > lb, a, b)
     return ((np.abs(la - lb) == 1) & (_pdist(Prefix.similarity, a, b) == np.minimum(la, lb))
-            & _feminine_ending(longer))
+            & feminine_ending(longer))
 
 
 def _one_typo(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -82,7 +83,7 @@ def _one_typo(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if maybe.size:
         x, y = a[maybe], b[maybe]
         out[maybe] = ((_pdist(OSA.distance, x, y) == 1) & (_pdist(Levenshtein.distance, x, y) == 2)
-                      & (_feminine_ending(x) == _feminine_ending(y)))
+                      & (feminine_ending(x) == feminine_ending(y)))
     return out
 
 
@@ -233,7 +234,7 @@ def _vowel_variant(p: _Pairs, mask: np.ndarray) -> np.ndarray:
     # two consonants leave too many names alike (Meena / Munni / Mona)
     same = ((skeleton == _skeleton(b)) & (_lengths(skeleton) >= 3) & (la == lb) & (la >= 4)
             & (_pdist(Prefix.similarity, a, b) >= 1)
-            & (_feminine_ending(a) == _feminine_ending(b)))
+            & (feminine_ending(a) == feminine_ending(b)))
     out[idx] = same
     return out
 

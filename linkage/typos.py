@@ -23,6 +23,8 @@ import pyarrow as pa
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from linkage.name_compare import feminine_ending
+
 SIMILAR_LEVEL = 5  # "similar names (typo or spelling variant)"
 SURNAME_DROPPED_LEVEL = 3  # "same first name, surname kept or dropped"
 MIN_LETTERS = 4  # "Ram" / "Rma" is too short to tell a slip from another name
@@ -34,12 +36,15 @@ class _Slip:
     word: str  # the norm column that carries the slip
     other: str  # the other word: the same on both sides, or missing on one
     same_first_letter: bool
+    # a given name and its feminine form are a brother and a sister (Amit / Amita, Kamal /
+    # Kamla), however rare one of them is: twins share the rest
+    same_ending: bool
 
 
 _SLIPS = (
-    _Slip((0, 1), "first_phon", "last_phon", same_first_letter=True),
+    _Slip((0, 1), "first_phon", "last_phon", same_first_letter=True, same_ending=True),
     # level 2: the same first name under another surname
-    _Slip((2,), "last_phon", "first_phon", same_first_letter=False),
+    _Slip((2,), "last_phon", "first_phon", same_first_letter=False, same_ending=False),
 )
 
 
@@ -78,6 +83,8 @@ def _promote(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, rarity
     if len(cand["id_l"]) == 0:
         return 0
     one_edit = process.cpdist(cand["a"], cand["b"], scorer=OSA.distance, workers=-1) == 1
+    if slip.same_ending:
+        one_edit &= feminine_ending(cand["a"]) == feminine_ending(cand["b"])
     level = np.where(cand["other_kept"], SIMILAR_LEVEL, SURNAME_DROPPED_LEVEL)
     raised = pa.table({"id_l": cand["id_l"][one_edit], "id_r": cand["id_r"][one_edit],
                        "level": level[one_edit].astype(np.int8)})

@@ -60,3 +60,11 @@ def test_a_rare_surname_one_letter_from_a_common_one_is_a_typo_from_any_letter()
     promote_rare_typos(con, "cmp", "norm", rarity=20)
     # Sharma / Verma: two common surnames, two families
     assert _levels(con) == {(1, 2): 5, (3, 4): 5, (5, 6): 2}
+
+
+def test_a_rare_feminine_form_of_a_common_name_is_a_sister_not_a_typo():
+    # twins Amit and Amita share a surname, a birth year and a phone; Kamal and Kamla too
+    rows = [("amit", "yadab"), ("amita", "yadab"), ("kamal", "sarma"), ("kamla", "sarma")] \
+        + [("amit", "")] * 40 + [("kamal", "")] * 40
+    con = _setup(rows, [(1, 2), (3, 4)])
+    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 0
