@@ -63,7 +63,7 @@ def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
         part = slice(start, start + NAME_CHUNK)
         first_read = name_levels(names, names, il[part], ir[part])
         level[part], sim[part] = with_surname_first_read(names, il[part], ir[part],
-                                                         *first_read, name_levels)
+                                                         *first_read)
     return pa.table({"name_id_l": pa.array(il, pa.int32()), "name_id_r": pa.array(ir, pa.int32()),
                      "name_level": pa.array(level), "name_similarity": pa.array(sim)})
 

@@ -8,14 +8,14 @@ and the pair keeps the better of the two levels.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
+from linkage.name_compare import name_levels
 from linkage.names import name_features
 
 Features = Mapping[str, np.ndarray]
-LevelsFn = Callable[..., tuple[np.ndarray, np.ndarray]]
 # levels below "similar names" may read better in the other order
 MAX_LEVEL_TO_RETRY = 5
 
@@ -29,25 +29,21 @@ def rotate_first_word(clean: np.ndarray) -> list[str]:
     return out
 
 
-def _sound(words: np.ndarray) -> np.ndarray:
-    return words.astype("S1").view(np.uint8)
-
-
-def _retry(names: Features, moved: np.ndarray, other: np.ndarray, moved_is_left: bool,
-           levels_fn: LevelsFn) -> tuple[np.ndarray, np.ndarray]:
+def _retry(names: Features, moved: np.ndarray, other: np.ndarray, moved_is_left: bool
+           ) -> tuple[np.ndarray, np.ndarray]:
     ids, slot = np.unique(moved, return_inverse=True)
     rotated = name_features(rotate_first_word(names["name_clean"][ids]))
     if moved_is_left:
-        return levels_fn(rotated, names, slot, other)
-    return levels_fn(names, rotated, other, slot)
+        return name_levels(rotated, names, slot, other)
+    return name_levels(names, rotated, other, slot)
 
 
 def with_surname_first_read(names: Features, il: np.ndarray, ir: np.ndarray,
-                            level: np.ndarray, sim: np.ndarray,
-                            levels_fn: LevelsFn) -> tuple[np.ndarray, np.ndarray]:
-    """`level`, `sim` of pairs (il[k], ir[k]) of `names`, raised where reading one side
-    with its first word last compares better. `levels_fn` is name_compare.name_levels."""
-    first, last = _sound(names["first_phon"]), _sound(names["last_phon"])
+                            level: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`level`, `sim` of pairs (il[k], ir[k]) of `names` (from name_levels), raised where
+    reading one side with its first word last compares better."""
+    # first letters as bytes, as names.py keeps last_sound
+    first, last = names["first_phon"].astype("S1").view(np.uint8), names["last_sound"]
     several = names["n_tokens"] >= 2
     low = (level >= 0) & (level < MAX_LEVEL_TO_RETRY)
     level, sim = level.copy(), sim.copy()
@@ -57,7 +53,7 @@ def with_surname_first_read(names: Features, il: np.ndarray, ir: np.ndarray,
                              & (first[moved] == last[other]))
         if idx.size == 0:
             continue
-        lv, sm = _retry(names, moved[idx], other[idx], moved_is_left, levels_fn)
+        lv, sm = _retry(names, moved[idx], other[idx], moved_is_left)
         better = lv > level[idx]
         level[idx[better]], sim[idx[better]] = lv[better], sm[better]
     return level, sim

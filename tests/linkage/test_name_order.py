@@ -10,7 +10,7 @@ def read_both_ways(pairs: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray
     names = name_features([n for pair in pairs for n in pair])
     il, ir = np.arange(0, 2 * len(pairs), 2), np.arange(1, 2 * len(pairs), 2)
     level, sim = name_levels(names, names, il, ir)
-    return level, with_surname_first_read(names, il, ir, level, sim, name_levels)[0]
+    return level, with_surname_first_read(names, il, ir, level, sim)[0]
 
 
 def test_rotate_first_word_moves_it_to_the_end():
