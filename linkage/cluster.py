@@ -74,7 +74,7 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
             veto_weight: float) -> int:
     """Write `target` (beneficiary_reference_id, cluster_id) for every registration, from
     `scores` (pairs by rid, as written by linkage.score)."""
-    n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
+    n = con.execute(f"select coalesce(max(rid), 0) from {norm}").fetchall()[0][0]
     edge_sql = f"select rid_l - 1 as i, rid_r - 1 as j, match_weight as w from {scores} p where {{}}"
     links = con.execute(edge_sql.format("p.linked")).fetchnumpy()
     # only vetoes between registrations that have a link can split anything

@@ -59,13 +59,14 @@ def compare_new(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, kept: str
     con.execute(f"""create or replace temp table _pair_bids as
         select p.id_l, p.id_r, l.bid as bid_l, r.bid as bid_r
         from {pairs} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r""")
-    con.execute(f"""create or replace temp table _new_pairs as
-        select id_l, id_r from _pair_bids anti join {kept} using (bid_l, bid_r)""")
-    compared = compare.compare(con, norm, "_new_pairs", "_new_comparisons", names_table, parts)
+    # an inner join first: it hashes the smaller side, where an anti join would hash all
+    # the kept comparisons for a night's few pairs
     con.execute(f"""create or replace temp table {target} as
-        select id_l, id_r, {_LEVELS} from _new_comparisons
-        union all
         select b.id_l, b.id_r, {_LEVELS} from {kept} k join _pair_bids b using (bid_l, bid_r)""")
+    con.execute(f"""create or replace temp table _new_pairs as
+        select id_l, id_r from _pair_bids anti join {target} using (id_l, id_r)""")
+    compared = compare.compare(con, norm, "_new_pairs", "_new_comparisons", names_table, parts)
+    con.execute(f"insert into {target} select id_l, id_r, {_LEVELS} from _new_comparisons")
     con.execute(f"""insert into {kept} select b.bid_l, b.bid_r, {_LEVELS}
         from _new_comparisons c join _pair_bids b using (id_l, id_r)""")
     for tmp in ("_pair_bids", "_new_pairs", "_new_comparisons"):

@@ -4,9 +4,12 @@ Reads the normalised registrations and writes pair scores and clusters. The tabl
 names are given by the caller; nothing here knows about files, flows or rules.
 
 Comparisons are kept across nights (linkage.kept): a night compares only the candidate
-pairs not compared before, after forgetting those of registrations that changed. The
-model is estimated and every pair scored and clustered again each night, so the result
-equals that of one run over all the data.
+pairs not compared before, after forgetting those of registrations that changed. On a
+night that fits the model (linkage.model_store) every pair is scored and clustered again.
+On a night that scores with the model in force only the blocks and pairs of the
+registrations it added or changed are touched: a pair's score depends on its two
+registrations and the model alone, so the clusters equal those of a run over all the
+data with that model.
 """
 from __future__ import annotations
 
@@ -16,8 +19,13 @@ from typing import Callable
 
 import duckdb
 
-from linkage import blocking, cluster, compare, kept, score, train, typos
+from linkage import blocking, cluster, kept, model_store, score, train, typos
+from linkage.model_store import Model
 from linkage.settings import LinkageSettings
+
+STATS = score.ScoreStatistics(model_store.NAME_FREQUENCIES, model_store.DISTRICT_PAIRS)
+# the slim score of every candidate pair, kept across nights, that clustering reads
+SCORED_COLUMNS = "rid_l, rid_r, match_weight, linked, household, other_person"
 
 
 @dataclass(frozen=True)
@@ -34,8 +42,12 @@ class LinkTables:
     names: str = "name_features"
     parts: str = "photo_id_parts"
     comparisons: str = "night_comparisons"
-    all_scores: str = "pair_scores_all"
-    tf: str = "name_frequencies"
+    night_scores: str = "night_pair_scores"
+    scored: str = "scored_pairs"  # every candidate pair's score (SCORED_COLUMNS), kept
+
+    @property
+    def before(self) -> str:
+        return f"{self.norm}_before"  # linkage.normalise, on a night that adds a few
 
 
 @dataclass
@@ -47,6 +59,7 @@ class LinkReport:
     oversize_rows_by_rule: dict = field(default_factory=dict)
     linked_pairs: int = 0
     clusters: int = 0
+    refit: bool = True  # the model was fitted tonight, so every pair was scored again
     model: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
 
@@ -55,8 +68,12 @@ class LinkReport:
 
 
 def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
-         progress: Callable[[str], None] = lambda msg: None) -> LinkReport:
-    rep = LinkReport()
+         progress: Callable[[str], None] = lambda msg: None, model: Model | None = None,
+         incremental: bool = False, run_id: str = "") -> LinkReport:
+    """Link the registrations in `t.norm`. Without `model`, fit one and keep it; with it,
+    score with it. `incremental` (with a model, after linkage.normalise was given the
+    night's changes): touch only the pairs of registrations added or changed."""
+    rep = LinkReport(refit=model is None)
     clock = time.perf_counter()
 
     def lap(name: str, msg: str) -> None:
@@ -67,49 +84,167 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         progress(f"{name}: {msg} ({rep.timings[name]:.1f} s)")
 
     rep.registrations = con.execute(f"select count(*) from {t.norm}").fetchall()[0][0]
-    b = blocking.block(con, t.norm, t.pairs, settings.blocking)
+    if incremental:
+        assert model is not None, "an incremental night scores with the model in force"
+        b, rep.compared_pairs, raised = _compare_night(con, t, settings, lap)
+    else:
+        b, rep.compared_pairs, raised = _compare_all(con, t, settings, model is None, lap)
     rep.candidate_pairs, rep.pairs_by_rule = b.pairs, b.pairs_by_rule
     rep.oversize_rows_by_rule = b.oversize_rows_by_rule
-    lap("block", f"{b.pairs:,} candidate pairs")
-    rep.compared_pairs = kept.compare_new(con, t.norm, t.pairs, t.kept, t.comparisons,
-                                          t.changed, t.names, t.parts)
-    raised = typos.promote_rare_typos(con, t.comparisons, t.norm, settings.typo_rarity)
     lap("compare", f"{rep.compared_pairs:,} pairs compared, "
                    f"{rep.candidate_pairs - rep.compared_pairs:,} kept from earlier nights; "
                    f"{raised:,} names raised as rare typos")
-
-    def compare_random(pairs: str, target: str) -> int:
-        n = kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,
-                             t.names, t.parts)
-        typos.promote_rare_typos(con, target, t.norm, settings.typo_rarity)
-        return n
-
-    params = train.train(con, t.norm, t.comparisons, settings, compare_random)
-    rep.model = params.to_dict()
-    lap("estimate", f"m and u estimated; prior {params.prior:.2e}")
-    score.name_frequencies(con, t.norm, t.tf, t.names)
-    rep.linked_pairs = score.score(con, t.comparisons, t.norm, t.tf, t.all_scores, params,
-                                   settings.threshold,
-                                   other_person_veto=settings.other_person_veto)
+    if model is None:
+        model = _fit(con, t, settings, run_id)
+        lap("estimate", f"m and u estimated; prior {model.params.prior:.2e}")
+    rep.model = model.params.to_dict()
+    score.score(con, t.comparisons, t.norm, t.night_scores, model.params, model.registrations,
+                settings.threshold, STATS, other_person_veto=settings.other_person_veto)
+    _keep_scored(con, t, incremental)
+    rep.linked_pairs = con.execute(f"select count(*) from {t.scored} where linked").fetchall()[0][0]
     lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
-    rep.clusters = cluster.cluster(con, t.all_scores, t.norm, t.clusters, settings.veto_weight)
+    rep.clusters = cluster.cluster(con, t.scored, t.norm, t.clusters, settings.veto_weight)
     lap("cluster", f"{rep.clusters:,} clusters of two or more registrations")
-    keep_scores(con, t, settings.threshold - settings.keep_margin)
-    for temp in (t.comparisons, t.all_scores):
+    floor = settings.threshold - settings.keep_margin
+    if incremental:
+        _explain_night(con, t, settings, model, floor)
+        model_store.count_changes(con, _count(con, t.changed))
+    else:
+        keep_scores(con, t, t.night_scores, floor, replace=True)
+    lap("explain", f"{_count(con, t.scores):,} pairs kept with their explanation")
+    for temp in (t.comparisons, t.night_scores):
         con.execute(f"drop table if exists {temp}")
     return rep
 
 
-def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, floor: float) -> None:
+def _compare_all(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+                 fit: bool, lap: Callable[[str, str], None]
+                 ) -> tuple[blocking.BlockingReport, int, int]:
+    b = blocking.block(con, t.norm, t.pairs, settings.blocking)
+    lap("block", f"{b.pairs:,} candidate pairs")
+    compared = kept.compare_new(con, t.norm, t.pairs, t.kept, t.comparisons, t.changed,
+                                t.names, t.parts)
+    if fit:  # the typo test counts spellings over the registrations the model is fitted on
+        typos.word_counts(con, t.norm, model_store.WORD_COUNTS)
+    return b, compared, typos.promote_rare_typos(con, t.comparisons, t.norm,
+                                                 settings.typo_rarity, model_store.WORD_COUNTS)
+
+
+def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+                   lap: Callable[[str, str], None]
+                   ) -> tuple[blocking.BlockingReport, int, int]:
+    """Only the blocks of tonight's registrations are paired again, and only their pairs
+    and the pairs new to the candidates are compared. Oversize blocks are counted on
+    nights that block everything."""
+    con.execute(f"""create or replace temp table _fresh as select rid from {t.norm}
+        where beneficiary_reference_id in (select beneficiary_reference_id from {t.changed})""")
+    blocking.update_blocks(con, t.norm, t.before, t.pairs, settings.blocking, "_fresh")
+    b = blocking.report(con, t.norm, t.pairs, settings.blocking, oversize=False)
+    lap("block", f"{_count(con, '_pairs_added'):,} candidate pairs added, "
+                 f"{_count(con, '_pairs_gone'):,} gone")
+    con.execute(f"""create or replace temp table _night_pairs as
+        select id_l, id_r from {t.pairs} where id_l in (select rid from _fresh)
+        union select id_l, id_r from {t.pairs} where id_r in (select rid from _fresh)
+        union select id_l, id_r from _pairs_added""")
+    compared = kept.compare_new(con, t.norm, "_night_pairs", t.kept, t.comparisons, t.changed,
+                                t.names, t.parts)
+    return b, compared, typos.promote_rare_typos(con, t.comparisons, t.norm,
+                                                 settings.typo_rarity, model_store.WORD_COUNTS)
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def _fit(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+         run_id: str) -> Model:
+    def compare_random(pairs: str, target: str) -> int:
+        n = kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,
+                             t.names, t.parts)
+        typos.promote_rare_typos(con, target, t.norm, settings.typo_rarity,
+                                 model_store.WORD_COUNTS)
+        return n
+
+    params = train.train(con, t.norm, t.comparisons, settings, compare_random)
+    score.name_frequencies(con, t.norm, STATS.name_frequencies, t.names)
+    score.district_pairs(con, t.comparisons, t.norm, STATS.district_pairs,
+                         settings.other_person_veto)
+    n = _count(con, t.norm)
+    model_store.save(con, params, n, settings, run_id)
+    return Model(params, n, model_store.model_key(settings))
+
+
+def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: bool) -> None:
+    """Tonight's scores into `t.scored`: all of them, or in place of the pairs of the
+    registrations tonight touched."""
+    night = f"select {SCORED_COLUMNS} from {t.night_scores}"
+    if not incremental:
+        con.execute(f"create or replace table {t.scored} as {night}")
+        return
+    con.execute(f"""delete from {t.scored} s where exists (select 1 from _night_pairs p
+        where p.id_l = s.rid_l and p.id_r = s.rid_r) or exists (select 1 from _pairs_gone g
+        where g.id_l = s.rid_l and g.id_r = s.rid_r)""")
+    con.execute(f"insert into {t.scored} {night}")
+
+
+def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, scores: str, floor: float,
+                replace: bool) -> None:
     """Persist the pairs worth explaining: every pair inside a cluster and the near
     misses. Millions of clearly different pairs are not kept."""
-    con.execute(f"""
-        create or replace table {t.scores} as
+    rows = f"""
         select l.beneficiary_reference_id as id_l, r.beneficiary_reference_id as id_r,
                p.* exclude (rid_l, rid_r)
-        from {t.all_scores} p
+        from {scores} p
         join {t.norm} l on l.rid = p.rid_l join {t.norm} r on r.rid = p.rid_r
         join {t.clusters} cl on cl.beneficiary_reference_id = l.beneficiary_reference_id
         join {t.clusters} cr on cr.beneficiary_reference_id = r.beneficiary_reference_id
-        where p.match_weight >= {floor} or cl.cluster_id = cr.cluster_id
-    """)
+        where p.match_weight >= {floor} or cl.cluster_id = cr.cluster_id"""
+    if replace:
+        con.execute(f"create or replace table {t.scores} as {rows}")
+    else:
+        con.execute(f"insert into {t.scores} {rows}")
+
+
+def _explain_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+                   model: Model, floor: float) -> None:
+    """Bring the explained pairs up to date: those of tonight's pairs, and the pairs that
+    tonight's clusters newly hold together or no longer do."""
+    con.execute(f"""create or replace temp table _stale as
+        select l.beneficiary_reference_id as id_l, r.beneficiary_reference_id as id_r
+        from (select id_l, id_r from _night_pairs union select id_l, id_r from _pairs_gone) p
+        join {t.norm} l on l.rid = p.id_l join {t.norm} r on r.rid = p.id_r""")
+    changed = f"(select beneficiary_reference_id from {t.changed})"
+    con.execute(f"""delete from {t.scores} s where s.id_l in {changed} or s.id_r in {changed}
+        or exists (select 1 from _stale x where x.id_l = s.id_l and x.id_r = s.id_r)""")
+    con.execute("drop table _stale")
+    # a weak pair is explained only while a cluster holds it together
+    con.execute(f"""delete from {t.scores} s where s.match_weight < {floor} and
+        (select cluster_id from {t.clusters} where beneficiary_reference_id = s.id_l)
+        <> (select cluster_id from {t.clusters} where beneficiary_reference_id = s.id_r)""")
+    keep_scores(con, t, t.night_scores, floor, replace=False)
+    _explain_weak_inside(con, t, settings, model, floor)
+
+
+def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
+                         settings: LinkageSettings, model: Model, floor: float) -> None:
+    """Weak pairs (below `floor`) that a cluster now holds together and that are not yet
+    explained: scored again from their kept comparisons."""
+    con.execute(f"""create or replace temp table _weak_inside as
+        select s.rid_l as id_l, s.rid_r as id_r from {t.scored} s
+        join {t.norm} l on l.rid = s.rid_l join {t.norm} r on r.rid = s.rid_r
+        join {t.clusters} cl on cl.beneficiary_reference_id = l.beneficiary_reference_id
+        join {t.clusters} cr on cr.beneficiary_reference_id = r.beneficiary_reference_id
+        where s.match_weight < {floor} and cl.cluster_id = cr.cluster_id
+          and not exists (select 1 from {t.scores} k where k.id_l = l.beneficiary_reference_id
+                          and k.id_r = r.beneficiary_reference_id)""")
+    if _count(con, "_weak_inside"):
+        kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
+                         t.names, t.parts)
+        typos.promote_rare_typos(con, t.comparisons, t.norm, settings.typo_rarity,
+                                 model_store.WORD_COUNTS)
+        score.score(con, t.comparisons, t.norm, "_weak_scores", model.params,
+                    model.registrations, settings.threshold, STATS,
+                    other_person_veto=settings.other_person_veto)
+        keep_scores(con, t, "_weak_scores", floor, replace=False)
+        con.execute("drop table _weak_scores")
+    con.execute("drop table _weak_inside")

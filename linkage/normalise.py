@@ -2,7 +2,7 @@
 
 Name features are computed in Python once per distinct name (far fewer than rows) and
 kept in their own table, keyed by `name_id`, across nights; registrations carry the id
-and the few name keys that blocking needs. Everything else is SQL over the whole table.
+and the few name keys that blocking needs. Everything else is SQL next to the data.
 """
 from __future__ import annotations
 
@@ -43,21 +43,53 @@ def add_new_names(con: duckdb.DuckDBPyConnection, source: str, names_table: str)
 
 
 def normalise(con: duckdb.DuckDBPyConnection, source: str, target: str,
-              names_table: str = "name_features", parts: str = "photo_id_parts") -> int:
-    """Write `target` (TEMP) from the warehouse's registrations; returns its row count.
+              names_table: str = "name_features", parts: str = "photo_id_parts",
+              changed: str | None = None) -> int:
+    """Write `target` (kept across nights) from the warehouse's registrations; returns
+    its row count.
 
     `source` carries identifiers as keyed hashes (pipelines.validate), never numbers;
     `parts` the keyed parts of photo ID numbers (linkage.identifiers.sql_photo_id_parts).
-    `rid` is a dense integer id in the order of beneficiary_reference_id, so pair tables
-    carry two integers instead of two strings and a re-run numbers them alike; `bid` is
-    the id itself as an integer, stable across nights.
+    `rid` is a small integer id, so pair tables carry two integers instead of two
+    strings; `bid` is the id itself as an integer. Built afresh, rids follow the order
+    of beneficiary_reference_id, so a re-run numbers them alike. Given `changed` (the
+    ids a night added, changed or removed), only those rows are replaced: a changed
+    registration keeps its rid and a new one gets the next free one, so the pairs kept
+    by rid stay true. Their rows as they were are left in TEMP `{target}_before`.
     """
-    add_new_names(con, source, names_table)
+    if changed is None:
+        add_new_names(con, source, names_table)
+        con.execute(f"""create or replace table {target} as
+            select row_number() over (order by beneficiary_reference_id)::integer as rid, *
+            from ({_rows_sql(source, names_table, parts)})""")
+    else:
+        _replace_changed(con, source, target, names_table, parts, changed)
+    return con.execute(f"select count(*) from {target}").fetchall()[0][0]
+
+
+def _replace_changed(con: duckdb.DuckDBPyConnection, source: str, target: str,
+                     names_table: str, parts: str, changed: str) -> None:
+    ids = f"(select beneficiary_reference_id from {changed})"
+    con.execute(f"create or replace temp table _night_source as "
+                f"select * from {source} where beneficiary_reference_id in {ids}")
+    add_new_names(con, "_night_source", names_table)
+    con.execute(f"create or replace temp table {target}_before as "
+                f"select * from {target} where beneficiary_reference_id in {ids}")
+    top = con.execute(f"select coalesce(max(rid), 0) from {target}").fetchall()[0][0]
+    con.execute(f"delete from {target} where beneficiary_reference_id in {ids}")
+    con.execute(f"""insert into {target}
+        select coalesce(b.rid, {int(top)} + row_number() over (
+                   partition by b.rid is null order by s.beneficiary_reference_id))::integer,
+               s.*
+        from ({_rows_sql("_night_source", names_table, parts)}) s
+        left join {target}_before b using (beneficiary_reference_id)""")
+    con.execute("drop table _night_source")
+
+
+def _rows_sql(source: str, names_table: str, parts: str) -> str:
     keys = ", ".join(f"nullif(f.{c}, '') as {c}" for c in BLOCKING_NAME_KEYS)
-    con.execute(f"""
-        create or replace temp table {target} as
-        select row_number() over (order by s.beneficiary_reference_id)::integer as rid,
-               s.beneficiary_reference_id::bigint as bid,
+    return f"""
+        select s.beneficiary_reference_id::bigint as bid,
                s.beneficiary_reference_id, f.name_id, {keys},
                nullif(left(f.last_phon, 1), '') as last_initial,
                -- the first letters of the name's words: a typo inside a word or another
@@ -76,9 +108,7 @@ def normalise(con: duckdb.DuckDBPyConnection, source: str, target: str,
                s.registered_at
         from {source} s
         join {names_table} f on f.name = coalesce(s.name, '')
-        left join {parts} h on h.bid = s.beneficiary_reference_id::bigint and h.part = 'head'
-    """)
-    return con.execute(f"select count(*) from {target}").fetchall()[0][0]
+        left join {parts} h on h.bid = s.beneficiary_reference_id::bigint and h.part = 'head'"""
 
 
 def load_name_features(con: duckdb.DuckDBPyConnection,

@@ -6,10 +6,20 @@ match weight is the prior plus the sum of the field weights.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from linkage.compare import FIELDS
 from linkage.em import ModelParams
+
+
+@dataclass(frozen=True)
+class ScoreStatistics:
+    """Tables of the statistics scoring reads (see name_frequencies, district_pairs)."""
+    name_frequencies: str
+    district_pairs: str
+    names: str = "name_features"  # name_id -> name_clean, for the exact-name frequency
 
 
 # one family's mobile and not one ID number: relatives when the given names differ, and
@@ -36,20 +46,19 @@ def _case(field: str, weights: tuple[float, ...]) -> str:
 def name_frequencies(con: duckdb.DuckDBPyConnection, norm: str, target: str,
                      names_table: str = "name_features") -> None:
     """Share of registrations carrying each full-name key, each first name and each exact
-    cleaned name ('exact', keyed by name_id: "Sunita Devi" is rarer than the key "sunita"
-    that it shares with "Sunita" and "Sunita Kumari")."""
+    cleaned name ('exact': "Sunita Devi" is rarer than the key "sunita" that it shares
+    with "Sunita" and "Sunita Kumari")."""
     n = f"(select count(*) from {norm})::double"
     con.execute(f"""
-        create or replace temp table {target} as
+        create or replace table {target} as
         select 'name' as kind, name_key as value, count(*) / {n} as tf
         from {norm} where name_key is not null group by name_key
         union all
         select 'first', first_phon, count(*) / {n}
         from {norm} where first_phon is not null group by first_phon
         union all
-        select 'exact', name_id::varchar, sum(k) over (partition by name_clean) / {n}
-        from (select f.name_id, f.name_clean, count(*) as k
-              from {norm} r join {names_table} f using (name_id) group by all)
+        select 'exact', f.name_clean, count(*) / {n}
+        from {norm} r join {names_table} f using (name_id) group by f.name_clean
     """)
 
 
@@ -72,7 +81,7 @@ def district_pairs(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str,
     of DISTRICT_PRIOR_PAIRS pairs spread as chance would, so a pair seen once does not
     count as a sure neighbour, and with no evidence the adjustment is zero."""
     con.execute(f"""
-        create or replace temp table {target} as
+        create or replace table {target} as
         with share as (
             select district_name as d, count(*) / sum(count(*)) over () as s
             from {norm} where district_name is not null group by 1
@@ -108,16 +117,20 @@ def district_pairs(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str,
 def _other_tf(alias: str, column: str, n: int) -> str:
     """A name's frequency among the other registrations: the pair's own second copy says
     nothing about how many other people carry it (a name that only this person carries,
-    on two registrations, is not one shared by two people)."""
-    return (f"({alias}.tf - (case when r.{column} = n.{column} then {1 / max(n, 1):.6e} "
-            f"else 0.0 end))")
+    on two registrations, is not one shared by two people). Never below half a person:
+    a model fitted before the second copy arrived counted the name once."""
+    return (f"greatest({alias}.tf - (case when r.{column} = n.{column} then "
+            f"{1 / max(n, 1):.6e} else 0.0 end), {0.5 / max(n, 1):.6e})")
 
 
-def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, target: str,
-          params: ModelParams, threshold: float, tf_cap: float = 6.0,
-          veto_weight: float = -20.0, other_person_veto: bool = True) -> int:
+def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: str,
+          params: ModelParams, n: int, threshold: float, stats: ScoreStatistics,
+          tf_cap: float = 6.0, veto_weight: float = -20.0,
+          other_person_veto: bool = True) -> int:
     """Write `target` (TEMP): pairs by rid with each field's level and weight,
-    match_weight, match_probability, the veto flags and whether the pair is linked."""
+    match_weight, match_probability, the veto flags and whether the pair is linked.
+    `n` and `stats` are those of the registrations the model was fitted on, so a pair's
+    score depends on its two registrations and the model alone."""
     w = {f: _case(f, params.fields[f].weights()) for f in FIELDS}
     # at the top name levels the chance that two different people agree is the name's own
     # frequency, not the average one: "Sunita Devi" agrees far more often than a rare
@@ -126,12 +139,13 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
     # that two first names collide. A different district is adjusted by the district
     # pair (district_pairs).
     u_name = params.fields["name"].u
+    tf = stats.name_frequencies
     first_collision = con.execute(
         f"select sum(tf * tf) from {tf} where kind = 'first'").fetchall()[0][0] or 1.0
-    n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
     clip = lambda x: f"least(greatest({x}, -{tf_cap}), {tf_cap})"  # noqa: E731
     tf_name, tf_first = _other_tf("tn", "name_key", n), _other_tf("tfirst", "first_phon", n)
-    tf_exact = f"(te.tf - {1 / max(n, 1):.6e})"  # level 7: both sides carry the name
+    # level 7: both sides carry the name
+    tf_exact = f"greatest(te.tf - {1 / max(n, 1):.6e}, {0.5 / max(n, 1):.6e})"
     # level 5, one side misspelt: the chance that someone else is one slip from the name
     # follows the frequency of the name as it is usually spelt, the commoner of the two
     tf_spelled = f"greatest(greatest(tn.tf, tn_r.tf) - {1 / max(n, 1):.6e}, {0.5 / max(n, 1):.6e})"
@@ -143,7 +157,6 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
               f"{clip(f'log2({u_name[5]:.6e} / {tf_spelled})')} "
               f"when c.name_level in (2, 3) and tfirst.tf is not null then "
               f"{clip(f'log2({first_collision:.6e} / {tf_first})')} else 0.0 end)")
-    district_pairs(con, comparisons, norm, "_district_pairs", other_person_veto)
     con.execute(f"""
         create or replace temp table {target} as
         with s as (
@@ -157,8 +170,9 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
             left join {tf} tn_r on c.name_level = 5 and tn_r.kind = 'name'
                  and tn_r.value = r.name_key
             left join {tf} tfirst on tfirst.kind = 'first' and tfirst.value = n.first_phon
-            left join {tf} te on te.kind = 'exact' and te.value = n.name_id::varchar
-            left join _district_pairs dp on c.location_level = 0
+            left join {stats.names} fn on c.name_level = 7 and fn.name_id = n.name_id
+            left join {tf} te on te.kind = 'exact' and te.value = fn.name_clean
+            left join {stats.district_pairs} dp on c.location_level = 0
                  and dp.a = least(n.district_name, r.district_name)
                  and dp.b = greatest(n.district_name, r.district_name)
         ), t as (
@@ -175,5 +189,4 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, tf: str, 
                {", ".join(f"{f}_level, {f}_weight" for f in FIELDS[1:])}
         from t
     """)
-    con.execute("drop table _district_pairs")
     return con.execute(f"select count(*) from {target} where linked").fetchall()[0][0]

@@ -91,6 +91,10 @@ class LinkageSettings:
     # a first name or surname one letter from one this many times commoner is taken for
     # a typo of it (linkage.typos); 0 turns this off
     typo_rarity: float = 20.0
+    # a night that adds or changes a few registrations scores them with the model in
+    # force (linkage.model_store); it is fitted again once the registrations added or
+    # changed since the fit pass this share of those it was fitted on
+    refit_growth: float = 0.1
     # pairs scoring this far below the threshold are dropped after clustering
     keep_margin: float = 10.0
     em_max_iterations: int = 200

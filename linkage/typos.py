@@ -10,8 +10,9 @@ the other, is raised to the name level it would have with the same given name. S
 get the same test ("Khdn" beside "Khan", "Jadav" beside "Yadav"), from any letter: a
 surname tells families apart, not siblings.
 
-This uses counts over all registrations, which change every night, so it runs on the
-night's comparisons after they are gathered (kept ones included) and is never kept.
+The counts are those of the registrations the model was fitted on (`word_counts`, kept
+with the model: linkage.model_store), so a pair's result depends on its two names alone;
+a spelling that arrived after the fit counts as one person.
 """
 from __future__ import annotations
 
@@ -48,17 +49,26 @@ _SLIPS = (
 )
 
 
+def word_counts(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
+    """Write `target` (word, value, n): how many registrations carry each given name and
+    each surname."""
+    con.execute(f"create or replace table {target} as " + " union all ".join(
+        f"select '{w}' as word, {w} as value, count(*) as n from {norm} "
+        f"where {w} is not null group by {w}" for w in sorted({s.word for s in _SLIPS})))
+
+
 def promote_rare_typos(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str,
-                       rarity: float) -> int:
+                       rarity: float, counts: str) -> int:
     """Raise name_level in `comparisons` (pairs by rid) where a given name or a surname
-    differs by a rare slip; returns how many pairs were raised."""
+    differs by a rare slip, by the `counts` of word_counts; returns how many pairs were
+    raised."""
     if rarity <= 0:
         return 0
-    return sum(_promote(con, comparisons, norm, rarity, slip) for slip in _SLIPS)
+    return sum(_promote(con, comparisons, norm, rarity, slip, counts) for slip in _SLIPS)
 
 
 def _promote(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, rarity: float,
-             slip: _Slip) -> int:
+             slip: _Slip, counts: str) -> int:
     # step by step, joined on ids only (a predicate across the two sides inside one join
     # can be planned as a join of all registrations on it)
     levels = ", ".join(map(str, slip.levels))
@@ -68,15 +78,16 @@ def _promote(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, rarity
         from {comparisons} c join {norm} l on l.rid = c.id_l join {norm} r on r.rid = c.id_r
         where c.name_level in ({levels})""")
     con.execute(f"""create or replace temp table _word_counts as
-        select {slip.word} as w, count(*) as n from {norm} where {slip.word} is not null
-        group by 1""")
+        select value as w, n from {counts} where word = '{slip.word}'""")
     first_letter = "left(t.a, 1) = left(t.b, 1) and " if slip.same_first_letter else ""
     cand = con.execute(f"""
         select t.id_l, t.id_r, t.a, t.b, t.oa = t.ob as other_kept
-        from _low_names t join _word_counts x on x.w = t.a join _word_counts y on y.w = t.b
+        from _low_names t left join _word_counts x on x.w = t.a
+        left join _word_counts y on y.w = t.b
         where {first_letter} least(length(t.a), length(t.b)) >= {MIN_LETTERS}
           and abs(length(t.a) - length(t.b)) <= 1
-          and least(x.n, y.n) * {float(rarity)} <= greatest(x.n, y.n)
+          and least(coalesce(x.n, 1), coalesce(y.n, 1)) * {float(rarity)}
+              <= greatest(coalesce(x.n, 1), coalesce(y.n, 1))
           and (t.oa = t.ob or t.oa = '' or t.ob = '')""").fetchnumpy()
     con.execute("drop table _low_names")
     con.execute("drop table _word_counts")

@@ -36,9 +36,24 @@ def _run(args: argparse.Namespace) -> int:
     # GX sets this one logger to INFO itself, for a notice about a temporary folder
     logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
+    if args.model_from and not _holds_model(Path(args.model_from)):
+        print(f"jaanch: {args.model_from} holds no match model (a warehouse jaanch run has "
+              f"written is needed)", file=sys.stderr)
+        return 2
     return run_cli(Path(args.exports), Path(args.out), Path(args.db) if args.db else None,
                    PublishGates(args.max_quarantined_share, args.max_row_drop),
-                   args.export_kind)
+                   args.export_kind, args.model_from)
+
+
+def _holds_model(db: Path) -> bool:
+    import duckdb
+
+    from linkage import model_store
+
+    if not db.is_file():
+        return False
+    with duckdb.connect(str(db), read_only=True) as con:
+        return model_store.load(con) is not None
 
 
 def _share(text: str) -> float:
@@ -119,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not publish a night whose registrations read fell by more than this "
                         "share against the last published night; delta exports are exempt "
                         "(default %(default)s)")
+    r.add_argument("--model-from", metavar="FILE",
+                   help="score every pair with the match model of this warehouse instead of "
+                        "fitting one: a run over all the data then gives the clusters that "
+                        "warehouse's nights gave")
     r.set_defaults(func=_run)
 
     e = sub.add_parser("evaluate", help="score published clusters against ground truth",

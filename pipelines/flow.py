@@ -18,8 +18,9 @@ import duckdb
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from linkage import memory
+from linkage import memory, model_store
 from linkage.link import LinkTables, link
+from linkage.model_store import Model
 from linkage.normalise import normalise
 from linkage.settings import LinkageSettings
 from pipelines import artifacts, gates, outputs, runs, tables
@@ -44,7 +45,11 @@ LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_
                          kept=tables.PAIR_COMPARISONS,
                          kept_random=tables.RANDOM_PAIR_COMPARISONS,
                          changed=tables.CHANGED_REGISTRATIONS,
-                         names=tables.NAME_FEATURES, parts=tables.PHOTO_ID_PARTS)
+                         names=tables.NAME_FEATURES, parts=tables.PHOTO_ID_PARTS,
+                         scored=tables.SCORED_PAIRS)
+# what a night that links only its own registrations builds on
+KEPT_LINK_STATE = (tables.REGISTRATIONS_NORM, tables.CANDIDATE_PAIRS, tables.SCORED_PAIRS,
+                   tables.PAIR_SCORES, tables.CLUSTERS)
 
 
 def _transient(task, task_run, state) -> bool:
@@ -80,18 +85,44 @@ def merge_task(con: duckdb.DuckDBPyConnection, kind: str, p: Progress) -> dict:
 
 
 @task(name="normalise", cache_policy=NO_CACHE)
-def normalise_task(con: duckdb.DuckDBPyConnection, p: Progress) -> int:
+def normalise_task(con: duckdb.DuckDBPyConnection, incremental: bool, p: Progress) -> int:
     n = normalise(con, tables.REGISTRATIONS, tables.REGISTRATIONS_NORM, tables.NAME_FEATURES,
-                  tables.PHOTO_ID_PARTS)
-    p.say("normalise", f"{n:,} registrations")
+                  tables.PHOTO_ID_PARTS,
+                  changed=tables.CHANGED_REGISTRATIONS if incremental else None)
+    p.say("normalise", f"{n:,} registrations" + (", tonight's only normalised" if incremental
+                                                  else ""))
     return n
 
 
 @task(name="link", cache_policy=NO_CACHE)
 def link_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, run_id: str,
-              p: Progress) -> dict:
-    report = link(con, LINK_TABLES, settings, progress=lambda msg: p.say("link", msg))
-    return report.to_dict() | {"cluster_changes": carry_ids(con, run_id)}
+              model: Model | None, incremental: bool, p: Progress) -> dict:
+    report = link(con, LINK_TABLES, settings, progress=lambda msg: p.say("link", msg),
+                  model=model, incremental=incremental, run_id=run_id)
+    changes = carry_ids(con, run_id)
+    p.say("link", f"cluster ids carried over: {changes['merged']:,} merges, "
+                  f"{changes['split']:,} splits recorded")
+    return report.to_dict() | {"cluster_changes": changes}
+
+
+def _model_tonight(con: duckdb.DuckDBPyConnection, kind: str, settings: LinkageSettings,
+                   model_from: str | None) -> tuple[Model | None, bool]:
+    """The model to score with (None: fit one) and whether only tonight's registrations
+    need linking. A snapshot fits the model again; so does a delta once enough has
+    changed since the fit (settings.refit_growth)."""
+    if model_from:
+        model = model_store.load(con)
+        if model is None:
+            raise ValueError(f"{model_from} holds no match model to score with")
+        return model, False
+    if kind != "delta":
+        return None, False
+    changes = dict(con.execute(f"select change, count(*) from {tables.CHANGED_REGISTRATIONS} "
+                               f"group by change").fetchall())
+    if changes.get("removed"):
+        return None, False
+    model = model_store.in_force(con, settings, sum(changes.values()), KEPT_LINK_STATE)
+    return model, model is not None
 
 
 @task(name="rules", cache_policy=NO_CACHE)
@@ -119,18 +150,20 @@ def publish_task(con: duckdb.DuckDBPyConnection, out: Path, summary: dict,
 @flow(name="jaanch-nightly", log_prints=False)
 def nightly(exports: str, out: str, db: str | None = None,
             settings_json: str | None = None, gates_json: str | None = None,
-            export_kind: str = "auto") -> dict:
+            export_kind: str = "auto", model_from: str | None = None) -> dict:
     """One night: read the export folder, publish to `out`, keep tables in the warehouse.
 
     `export_kind`: 'snapshot' (the whole export), 'delta' (only what is new or changed)
-    or 'auto' (a snapshot when it names every registration the warehouse holds)."""
+    or 'auto' (a snapshot when it names every registration the warehouse holds).
+    `model_from`: another warehouse whose match model scores every pair tonight instead
+    of one fitted here (to re-run that warehouse's nights over all the data)."""
     if export_kind not in EXPORT_KINDS:
         raise ValueError(f"export_kind must be one of {', '.join(EXPORT_KINDS)}")
     out_dir, db_path = Path(out), Path(db) if db else Path(out) / "jaanch.duckdb"
     settings = LinkageSettings.from_json(settings_json) if settings_json else LinkageSettings()
     p = Progress()
     summary: dict = {"run_id": uuid.uuid4().hex[:12], "exports": str(exports),
-                     "export_kind_declared": export_kind,
+                     "export_kind_declared": export_kind, "model_from": model_from,
                      "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                      "gates": gates.PublishGates.from_json(gates_json or "{}").to_dict()}
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,8 +208,11 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     memory.release()  # validation's frames, before linkage builds its own
     p.say("gates", gates.enforce(summary, previous))
     summary["merge"] = merge_task(con, kind, p)
-    normalise_task(con, p)
-    summary["linkage"] = link_task(con, settings, summary["run_id"], p)
+    if summary["model_from"]:
+        model_store.copy_from(con, Path(summary["model_from"]))
+    model, incremental = _model_tonight(con, kind, settings, summary["model_from"])
+    normalise_task(con, incremental, p)
+    summary["linkage"] = link_task(con, settings, summary["run_id"], model, incremental, p)
     summary.update(rules_task(con, settings, p))
     summary["timings"] = p.timings
     summary["peak_memory_mb"] = p.peak_mb
@@ -185,12 +221,13 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
 
 
 def run_cli(exports: Path, out: Path, db: Path | None,
-            publish_gates: gates.PublishGates | None = None, export_kind: str = "auto") -> int:
+            publish_gates: gates.PublishGates | None = None, export_kind: str = "auto",
+            model_from: str | None = None) -> int:
     started = time.perf_counter()
     try:
         summary = nightly(str(exports), str(out), str(db) if db else None,
                           gates_json=publish_gates.to_json() if publish_gates else None,
-                          export_kind=export_kind)
+                          export_kind=export_kind, model_from=model_from)
     except ExportError as e:
         print(f"jaanch: {e}", file=sys.stderr)
         print(f"jaanch: nothing published; the files in {out} are unchanged; this attempt's "

@@ -56,10 +56,15 @@ QUARANTINE = "quarantine"
 # name_features: one row per distinct name ever seen (name_id, name, features); kept
 #   across nights, so a name is normalised once
 NAME_FEATURES = "name_features"
-# registrations_norm (TEMP): one row per registration, normalised fields for linkage
+# registrations_norm: one row per registration, normalised fields for linkage; rid is
+#   a small integer id that pair tables carry (linkage.normalise); kept across nights
 REGISTRATIONS_NORM = "registrations_norm"
-# candidate_pairs (TEMP): id_l < id_r, blocking_keys (bitmask of blocking rules)
+# candidate_pairs: id_l, id_r (rids, the lower registration id on the left),
+#   blocking_keys (bitmask of blocking rules); kept across nights
 CANDIDATE_PAIRS = "candidate_pairs"
+# scored_pairs: every candidate pair's rid_l, rid_r, match_weight, linked, household,
+#   other_person; kept across nights, read by clustering
+SCORED_PAIRS = "scored_pairs"
 # pair_comparisons: bid_l < bid_r (registration ids as BIGINT), a level per field; every
 #   candidate pair ever compared, kept across nights so a pair is compared once
 PAIR_COMPARISONS = "pair_comparisons"

@@ -1,7 +1,9 @@
+import random
+
 import duckdb
 import pytest
 
-from linkage.blocking import block
+from linkage.blocking import block, update_blocks
 from linkage.settings import BlockingRule
 
 
@@ -16,6 +18,8 @@ def con():
         (5, 'anita', 1975, 'agra', null),
         (6, null, 1975, 'agra', null)
     ) t(rid, first_phon, birth_year, district_name, mobile_key)""")
+    con.execute("alter table norm add column bid bigint")
+    con.execute("update norm set bid = 100 + rid")
     return con
 
 
@@ -54,3 +58,52 @@ def test_union_records_every_key_that_proposed_a_pair(con):
     block(con, "norm", "cp", rules)
     keys = dict(((l, r), k) for l, r, k in con.execute("select * from cp").fetchall())
     assert keys[(1, 4)] == 0b11 and keys[(1, 2)] == 0b01
+
+
+def test_a_pair_is_oriented_by_registration_id_not_rid(con):
+    con.execute("update norm set bid = 100 - rid")  # rids in the reverse order of ids
+    block(con, "norm", "cp", (BlockingRule("mobile", ("mobile_key",)),))
+    assert pairs(con) == {(4, 1)}
+
+
+RULES = (BlockingRule("a", ("k1",), max_block=5, split_by=("k2",)),
+         BlockingRule("b", ("k2", "k3"), max_block=3),
+         BlockingRule("c", ("k3",), max_block=6))
+
+
+def _rows(rng: random.Random, rids: range, tag: int) -> list[tuple]:
+    pick = lambda n: rng.choice([None] + list(range(n)))  # noqa: E731
+    return [(rid, 1000 + rid, pick(4), pick(3), pick(5), tag) for rid in rids]
+
+
+def _pairs_by_id(con, norm, target):
+    return set(con.execute(f"select l.bid, r.bid, p.blocking_keys from {target} p "
+                           f"join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r")
+               .fetchall())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_updating_the_blocks_of_changed_rows_equals_blocking_again(seed):
+    """Blocks that grow past their size, shrink under it, or gain and lose members by a
+    change of key: a night's update gives the pairs blocking everything again gives."""
+    rng = random.Random(seed)
+    con = duckdb.connect()
+    cols = "rid integer, bid bigint, k1 integer, k2 integer, k3 integer, night integer"
+    con.execute(f"create table norm ({cols})")
+    con.executemany("insert into norm values (?, ?, ?, ?, ?, ?)", _rows(rng, range(1, 41), 1))
+    block(con, "norm", "cp", RULES)
+    changed = rng.sample(range(1, 41), 6)
+    con.execute(f"create temp table norm_before as select * from norm where rid in "
+                f"({', '.join(map(str, changed))})")
+    con.execute("delete from norm where rid in (select rid from norm_before)")
+    con.executemany("insert into norm values (?, ?, ?, ?, ?, ?)",
+                    [r for rid in changed for r in _rows(rng, range(rid, rid + 1), 2)]
+                    + _rows(rng, range(41, 49), 2))
+    con.execute("create temp table fresh as select rid from norm where night = 2")
+    update_blocks(con, "norm", "norm_before", "cp", RULES, "fresh")
+    block(con, "norm", "again", RULES)
+    assert _pairs_by_id(con, "norm", "cp") == _pairs_by_id(con, "norm", "again")
+    gone = set(con.execute("select id_l, id_r from _pairs_gone").fetchall())
+    added = set(con.execute("select id_l, id_r from _pairs_added").fetchall())
+    assert not gone & set(con.execute("select id_l, id_r from cp").fetchall())
+    assert added <= set(con.execute("select id_l, id_r from cp").fetchall())

@@ -83,3 +83,21 @@ def test_word_initials_survive_a_typo_inside_a_word_and_another_word_order():
     got = dict(con.execute("select beneficiary_reference_id, word_initials from norm").fetchall())
     assert got["10000000000011"] == got["10000000000012"]
     assert got["10000000000013"] != got["10000000000011"]
+
+
+def test_a_night_replaces_only_its_rows_keeping_rids(con):
+    normalise(con, "src", "norm")
+    con.execute("update src set name = 'Anita Devi' where beneficiary_reference_id = '10000000000002'")
+    con.execute("insert into src select '10000000000000', * exclude (beneficiary_reference_id) "
+                "from src where beneficiary_reference_id = '10000000000001'")
+    con.execute("create temp table changed as select * from (values "
+                "('10000000000002', 'changed'), ('10000000000000', 'new')) t(beneficiary_reference_id, change)")
+    assert normalise(con, "src", "norm", changed="changed") == 4
+    rids = dict(con.execute("select beneficiary_reference_id, rid from norm").fetchall())
+    assert rids == {"10000000000001": 1, "10000000000002": 2, "10000000000003": 3,
+                    "10000000000000": 4}
+    before = con.execute("select beneficiary_reference_id, rid from norm_before").fetchall()
+    assert before == [("10000000000002", 2)]
+    normalise(con, "src", "again")
+    rest = "select * exclude (rid) from {} order by beneficiary_reference_id"
+    assert con.execute(rest.format("norm")).fetchall() == con.execute(rest.format("again")).fetchall()

@@ -4,7 +4,8 @@ import pytest
 
 from linkage.compare import FIELDS
 from linkage.em import FieldParams, ModelParams
-from linkage.score import HOUSEHOLD_SQL, district_pairs, name_frequencies, score
+from linkage.score import (HOUSEHOLD_SQL, ScoreStatistics, district_pairs, name_frequencies,
+                           score)
 from linkage.settings import LinkageSettings
 
 LEVELS = {f: len(LinkageSettings().labels(f)) for f in FIELDS}
@@ -44,9 +45,16 @@ def con():
     for l, r, lv in rows:
         con.execute(f"insert into cmp values ({l}, {r}, 1.0, "
                     + ", ".join(str(lv[f"{f}_level"]) for f in FIELDS) + ")")
-    name_frequencies(con, "norm", "tf")
-    score(con, "cmp", "norm", "tf", "scores", params(), threshold=2.0, tf_cap=20.0)
+    _score(con)
     return con
+
+
+def _score(con) -> None:
+    name_frequencies(con, "norm", "tf")
+    district_pairs(con, "cmp", "norm", "dp")
+    n = con.execute("select count(*) from norm").fetchall()[0][0]
+    score(con, "cmp", "norm", "scores", params(), n, 2.0, ScoreStatistics("tf", "dp"),
+          tf_cap=20.0)
 
 
 def weights(con):
@@ -159,7 +167,6 @@ def test_a_misspelt_common_name_counts_for_less_than_a_misspelt_rare_one():
     con.execute("create table cmp (id_l int, id_r int, name_similarity float, "
                 + ", ".join(f"{f}_level tinyint" for f in FIELDS) + ")")
     con.execute("insert into cmp values (1, 2, 1, 5, 3, 1, 1, 0, 2), (3, 4, 1, 5, 3, 1, 1, 0, 2)")
-    name_frequencies(con, "norm", "tf")
-    score(con, "cmp", "norm", "tf", "scores", params(), threshold=2.0, tf_cap=20.0)
+    _score(con)
     w = dict(con.execute("select rid_l, name_weight from scores").fetchall())
     assert w[3] > w[1]

@@ -1,6 +1,11 @@
 import duckdb
 
-from linkage.typos import promote_rare_typos
+from linkage.typos import promote_rare_typos, word_counts
+
+
+def promote(con, rarity: float) -> int:
+    word_counts(con, "norm", "counts")
+    return promote_rare_typos(con, "cmp", "norm", rarity, "counts")
 
 
 def _setup(rows: list[tuple[str, str]], pairs: list[tuple[int, int]]) -> duckdb.DuckDBPyConnection:
@@ -22,21 +27,21 @@ def test_a_rare_spelling_one_letter_from_a_common_name_is_a_typo():
     # rid 1 "mangal bhardwaj", rid 2 the slip "mvngal bhardwaj"; 30 other Mangals
     rows = [("mangal", "bhardwaj"), ("mvngal", "bhardwaj")] + [("mangal", "x")] * 30
     con = _setup(rows, [(1, 2)])
-    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 1
+    assert promote(con, 20) == 1
     assert _levels(con)[(1, 2)] == 5
 
 
 def test_two_common_names_one_letter_apart_are_two_people():
     rows = [("ramesh", "yadav"), ("rakesh", "yadav")] + [("ramesh", "")] * 30 + [("rakesh", "")] * 30
     con = _setup(rows, [(1, 2)])
-    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 0
+    assert promote(con, 20) == 0
     assert _levels(con)[(1, 2)] == 1
 
 
 def test_a_typo_with_the_surname_dropped_is_level_3_and_another_surname_is_left():
     rows = [("rekha", "yadav"), ("rbkha", ""), ("rbkha", "sharma")] + [("rekha", "")] * 50
     con = _setup(rows, [(1, 2), (1, 3)])
-    promote_rare_typos(con, "cmp", "norm", rarity=20)
+    promote(con, 20)
     assert _levels(con) == {(1, 2): 3, (1, 3): 1}
 
 
@@ -44,9 +49,9 @@ def test_short_names_other_first_letters_and_a_zero_rarity_are_left_alone():
     rows = [("ram", ""), ("rma", ""), ("sunil", ""), ("kunil", "")] + [("ram", "")] * 30 \
         + [("sunil", "")] * 30
     con = _setup(rows, [(1, 2), (3, 4)])
-    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 0
+    assert promote(con, 20) == 0
     con = _setup([("mangal", ""), ("mvngal", "")] + [("mangal", "")] * 30, [(1, 2)])
-    assert promote_rare_typos(con, "cmp", "norm", rarity=0) == 0
+    assert promote(con, 0) == 0
 
 
 def test_a_rare_surname_one_letter_from_a_common_one_is_a_typo_from_any_letter():
@@ -57,7 +62,7 @@ def test_a_rare_surname_one_letter_from_a_common_one_is_a_typo_from_any_letter()
         + [("x", "barma")] * 30
     con = _setup(rows, [(1, 2), (3, 4), (5, 6)])
     con.execute("update cmp set name_level = 2")
-    promote_rare_typos(con, "cmp", "norm", rarity=20)
+    promote(con, 20)
     # Sharma / Verma: two common surnames, two families
     assert _levels(con) == {(1, 2): 5, (3, 4): 5, (5, 6): 2}
 
@@ -67,4 +72,17 @@ def test_a_rare_feminine_form_of_a_common_name_is_a_sister_not_a_typo():
     rows = [("amit", "yadab"), ("amita", "yadab"), ("kamal", "sarma"), ("kamla", "sarma")] \
         + [("amit", "")] * 40 + [("kamal", "")] * 40
     con = _setup(rows, [(1, 2), (3, 4)])
-    assert promote_rare_typos(con, "cmp", "norm", rarity=20) == 0
+    assert promote(con, 20) == 0
+
+
+def test_a_spelling_that_arrived_after_the_counts_counts_as_one():
+    rows = [("mangal", "bhardwaj")] + [("mangal", "x")] * 30
+    con = _setup(rows, [(1, 2)])
+    con.execute("delete from cmp")
+    word_counts(con, "norm", "counts")  # taken when the model was fitted
+    con.execute("insert into norm values (32, 'mvngal', 'bhardwaj'), (33, 'mvngal', 'bhardwaj')")
+    con.execute("insert into cmp values (1, 32, 1)")
+    assert promote_rare_typos(con, "cmp", "norm", 20, "counts") == 1
+    con.execute("update counts set n = 19 where value = 'mangal'")  # now under 20 times one
+    con.execute("update cmp set name_level = 1")
+    assert promote_rare_typos(con, "cmp", "norm", 20, "counts") == 0

@@ -1,11 +1,13 @@
 """Incremental nights: a warehouse fed night by night holds the clusters one run over all
-the data finds, while each night compares only the pairs it brought."""
+the data finds (with the same match model), while each night compares only the pairs it
+brought."""
 import csv
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from linkage.settings import LinkageSettings
 from pipelines.flow import nightly
 from pipelines.sample_data import generate_sample
 from pipelines.synth.nights import split_into_nights
@@ -80,3 +82,43 @@ def test_the_same_snapshot_again_compares_nothing(runs, tmp_path):
     assert again["export_kind"] == "snapshot" and again["linkage"]["compared_pairs"] == 0
     assert again["merge"]["new"] == again["merge"]["changed"] == 0
     assert partition(root / "inc") == partition(root / "full")
+
+
+@pytest.fixture(scope="module")
+def model_nights(prefect_server, tmp_path_factory):
+    """The same nights, but the first night's model stays in force (it is refitted only
+    after the registrations treble), then one run over all the data with that model."""
+    root = tmp_path_factory.mktemp("model_nights")
+    generate_sample(1200, 5, root / "data")
+    nights = split_into_nights(root / "data" / "exports", root / "nights", [0.5, 0.3, 0.2])
+    settings = LinkageSettings(refit_growth=2.0).to_json()
+    summaries = [nightly(str(f), str(root / "inc"), settings_json=settings) for f in nights]
+    nightly(str(root / "data" / "exports"), str(root / "same"), settings_json=settings,
+            model_from=str(root / "inc" / "jaanch.duckdb"))
+    return root, summaries
+
+
+def test_later_nights_score_only_their_pairs_with_the_model_in_force(model_nights):
+    _, summaries = model_nights
+    assert [s["linkage"]["refit"] for s in summaries] == [True, False, False]
+    assert all(s["linkage"]["model"] == summaries[0]["linkage"]["model"] for s in summaries)
+    for s in summaries[1:]:
+        assert 0 < s["linkage"]["compared_pairs"] < s["linkage"]["candidate_pairs"]
+
+
+def test_nights_equal_one_run_over_all_the_data_with_the_same_model(model_nights):
+    root, _ = model_nights
+    assert partition(root / "inc") == partition(root / "same")
+    explained = "select id_l, id_r, round(match_weight, 9) from pair_scores order by all"
+    kept = [duckdb.connect(str(root / r / "jaanch.duckdb"), read_only=True).execute(explained)
+            .fetchall() for r in ("inc", "same")]
+    assert kept[0] == kept[1] and len(kept[0]) > 100
+
+
+def test_a_model_from_a_file_that_holds_none_is_refused_before_running(tmp_path, capsys):
+    from pipelines.cli import main
+
+    code = main(["run", "--exports", str(tmp_path), "--out", str(tmp_path / "out"),
+                 "--model-from", str(tmp_path / "missing.duckdb")])
+    assert code == 2 and "holds no match model" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
