@@ -91,54 +91,93 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
     were) were replaced in `table` by their rows now, and new ones added (all listed by
     rid in `fresh`). Writes TEMP `_pairs_gone` (pairs no longer candidates) and
     `_pairs_added` (pairs that were not candidates); a pair of a changed registration
-    that stays a candidate is in neither."""
-    _touched_blocks(con, table, before, rules, fresh)
-    again = " union all ".join(
-        rule_sql(f"(select * from _blocks_again where mask & {1 << i} <> 0)", r, 1 << i)
-        for i, r in enumerate(rules))
-    con.execute(f"""create or replace temp table _pairs_again as
-        select id_l, id_r, bit_or(k)::integer as blocking_keys from ({again})
-        group by id_l, id_r""")
-    # a pair keeps its bits for blocks left alone and takes tonight's for the others; a
-    # pair that lost a bit has its left registration in the block that changed
+    that stays a candidate is in neither.
+
+    Under a rule, a row pairs with the rows of its unit: its block while the block is
+    small enough, else its part of the block while that is, else none. A pair's bit can
+    change only if one of its rows changed or changed unit (its block or part grew past
+    the limit or shrank under it), so only those rows' pairs are worked out again."""
+    con.execute("create or replace temp table _moved (rid integer, bit integer)")
+    con.execute("create or replace temp table _unit_pairs (id_l integer, id_r integer, bit integer)")
+    for i, rule in enumerate(rules):
+        _rule_changes(con, table, before, rule, 1 << i, fresh)
+    con.execute(f"""create or replace temp table _redo as select rid, bit_or(bit) as mask
+        from (select * from _moved union all select rid, -1 from {fresh}
+              union all select rid, -1 from {before}) group by rid""")
+    con.execute("""create or replace temp table _unit_pairs as
+        select id_l, id_r, bit_or(bit) as bits from _unit_pairs group by all""")
     con.execute(f"""create or replace temp table _pairs_bits as
-        select id_l, id_r, p.blocking_keys as old,
-               (coalesce(p.blocking_keys, 0) & ~t.mask) | coalesce(a.blocking_keys, 0) as new
-        from (select p.* from {target} p semi join _blocks_again t on t.rid = p.id_l) p
-        full join _pairs_again a using (id_l, id_r)
-        join _blocks_again t on t.rid = id_l""")
+        with hit as (
+            select p.* from {target} p where p.id_l in (select rid from _redo)
+            union select p.* from {target} p where p.id_r in (select rid from _redo))
+        select id_l, id_r, h.blocking_keys as old,
+               (coalesce(h.blocking_keys, 0) & ~(coalesce(a.mask, 0) | coalesce(b.mask, 0)))
+               | coalesce(u.bits, 0) as new
+        from hit h full join _unit_pairs u using (id_l, id_r)
+        left join _redo a on a.rid = id_l left join _redo b on b.rid = id_r""")
     con.execute("create or replace temp table _pairs_gone as "
                 "select id_l, id_r from _pairs_bits where new = 0 and old is not null")
     con.execute("create or replace temp table _pairs_added as "
-                "select id_l, id_r, new as blocking_keys from _pairs_bits where old is null")
+                "select id_l, id_r, new as blocking_keys from _pairs_bits "
+                "where old is null and new <> 0")
     con.execute(f"""update {target} p set blocking_keys = b.new from _pairs_bits b
-        where b.id_l = p.id_l and b.id_r = p.id_r and b.new <> b.old""")
-    # a registration gone from the table (a snapshot's) takes all its pairs with it
-    con.execute(f"""insert into _pairs_gone select id_l, id_r from {target}
-        where id_l in (select rid from {before} anti join {table} using (rid))
-           or id_r in (select rid from {before} anti join {table} using (rid))""")
-    con.execute(f"delete from {target} p where blocking_keys = 0 or exists "
-                f"(select 1 from _pairs_gone g where g.id_l = p.id_l and g.id_r = p.id_r)")
+        where b.id_l = p.id_l and b.id_r = p.id_r and b.new <> b.old and b.new <> 0""")
+    con.execute(f"""delete from {target} p where exists
+        (select 1 from _pairs_gone g where g.id_l = p.id_l and g.id_r = p.id_r)""")
     con.execute(f"insert into {target} select * from _pairs_added")
-    for tmp in ("_blocks_again", "_pairs_again", "_pairs_bits"):
+    for tmp in ("_moved", "_unit_pairs", "_redo", "_pairs_bits"):
         con.execute(f"drop table {tmp}")
 
 
-def _touched_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str,
-                    rules: tuple[BlockingRule, ...], fresh: str) -> None:
-    """TEMP `_blocks_again`: the rows of every block a changed registration sits in, before
-    or after the change, with a bitmask of the rules whose block it is. A changed
-    registration's own rows carry every bit: all its blocks are paired again."""
-    rows = (f"(select * exclude (rid) from {table} where rid in (select rid from {fresh}) "
-            f"union all select * exclude (rid) from {before})")
-    touched = " union all ".join(
-        f"select x.rid, {1 << i} as bit from {table} x semi join "
-        f"(select distinct {', '.join(r.columns)} from {rows} "
-        f"where {' and '.join(f'{c} is not null' for c in r.columns)}) k "
-        f"using ({', '.join(r.columns)})"
-        for i, r in enumerate(rules))
-    con.execute(f"""create or replace temp table _blocks_again as
-        select x.*, m.mask from {table} x join (
-            select rid, bit_or(bit) as mask from ({touched} union all
-                select rid, -1 from {before} union all select rid, -1 from {fresh})
-            group by rid) m using (rid)""")
+def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule: BlockingRule,
+                  bit: int, fresh: str) -> None:
+    """Append to `_moved` the rows whose unit under `rule` changed, and to `_unit_pairs`
+    every pair of a changed or moved row with a row of its unit now."""
+    key, every = ", ".join(rule.columns), ", ".join(rule.columns + rule.split_by)
+    has_key = " and ".join(f"{c} is not null" for c in rule.columns)
+    split_ok = " and ".join(f"{c} is not null" for c in rule.split_by) or "false"
+    fresh_rows = f"(select rid from {fresh})"
+    # sizes before tonight: those now, less tonight's rows, plus the rows they replaced
+    con.execute(f"""create or replace temp table _unit as
+        with k as (select distinct {key} from (
+                       select {key} from {table} where rid in {fresh_rows}
+                       union all select {key} from {before}) where {has_key}),
+        m as (select rid, bid, {every}, rid in {fresh_rows} as is_fresh
+              from {table} semi join k using ({key})),
+        gone as (select {every}, count(*) as g from {before} where {has_key} group by all),
+        sized as (
+            select m.*, count(*) over (partition by {key}) as n,
+                   count(*) over (partition by {every}) as n_split,
+                   sum(is_fresh::int) over (partition by {key}) as f,
+                   sum(is_fresh::int) over (partition by {every}) as f_split
+            from m),
+        was as (
+            select s.*, n - f + coalesce((select sum(g) from gone x
+                          where {" and ".join(f"x.{c} = s.{c}" for c in rule.columns)}), 0) as n_old,
+                   n_split - f_split + coalesce((select sum(g) from gone x
+                          where {" and ".join(f"x.{c} = s.{c}" for c in rule.columns + rule.split_by)}),
+                          0) as n_split_old
+            from sized s)
+        select rid, bid, {every}, is_fresh,
+               {_regime(rule, "n", "n_split", split_ok)} as unit_now,
+               {_regime(rule, "n_old", "n_split_old", split_ok)} as unit_before
+        from was""")
+    con.execute(f"""insert into _moved select rid, {bit} from _unit
+                    where not is_fresh and unit_now <> unit_before""")
+    part = " and ".join(f"x.{c} = y.{c}" for c in rule.split_by) or "true"
+    con.execute(f"""insert into _unit_pairs
+        select distinct case when x.bid < y.bid then x.rid else y.rid end,
+               case when x.bid < y.bid then y.rid else x.rid end, {bit}
+        from _unit x join _unit y
+          on {" and ".join(f"x.{c} = y.{c}" for c in rule.columns)} and x.rid <> y.rid
+        where (x.is_fresh or x.unit_now <> x.unit_before) and x.unit_now > 0
+          and (x.unit_now = 1 or ({part}))""")
+    con.execute("drop table _unit")
+
+
+def _regime(rule: BlockingRule, n: str, n_split: str, split_ok: str) -> str:
+    """1: pairs within the block; 2: within its part (the split columns); 0: none."""
+    if not rule.split_by:
+        return f"(case when {n} <= {rule.max_block} then 1 else 0 end)"
+    return (f"(case when {n} <= {rule.max_block} then 1 "
+            f"when {split_ok} and {n_split} <= {rule.max_block} then 2 else 0 end)")

@@ -218,9 +218,14 @@ def _explain_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
         or exists (select 1 from _stale x where x.id_l = s.id_l and x.id_r = s.id_r)""")
     con.execute("drop table _stale")
     # a weak pair is explained only while a cluster holds it together
-    con.execute(f"""delete from {t.scores} s where s.match_weight < {floor} and
-        (select cluster_id from {t.clusters} where beneficiary_reference_id = s.id_l)
-        <> (select cluster_id from {t.clusters} where beneficiary_reference_id = s.id_r)""")
+    con.execute(f"""create or replace temp table _apart as
+        select s.id_l, s.id_r from {t.scores} s
+        join {t.clusters} a on a.beneficiary_reference_id = s.id_l
+        join {t.clusters} b on b.beneficiary_reference_id = s.id_r
+        where s.match_weight < {floor} and a.cluster_id <> b.cluster_id""")
+    con.execute(f"""delete from {t.scores} s where exists
+        (select 1 from _apart x where x.id_l = s.id_l and x.id_r = s.id_r)""")
+    con.execute("drop table _apart")
     keep_scores(con, t, t.night_scores, floor, replace=False)
     _explain_weak_inside(con, t, settings, model, floor)
 
@@ -229,14 +234,16 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
                          settings: LinkageSettings, model: Model, floor: float) -> None:
     """Weak pairs (below `floor`) that a cluster now holds together and that are not yet
     explained: scored again from their kept comparisons."""
+    con.execute(f"""create or replace temp table _in_clusters as
+        select n.rid, n.beneficiary_reference_id as id, c.cluster_id
+        from {t.norm} n join {t.clusters} c using (beneficiary_reference_id)
+        where c.cluster_id in (select cluster_id from {t.clusters} group by 1 having count(*) > 1)""")
     con.execute(f"""create or replace temp table _weak_inside as
         select s.rid_l as id_l, s.rid_r as id_r from {t.scored} s
-        join {t.norm} l on l.rid = s.rid_l join {t.norm} r on r.rid = s.rid_r
-        join {t.clusters} cl on cl.beneficiary_reference_id = l.beneficiary_reference_id
-        join {t.clusters} cr on cr.beneficiary_reference_id = r.beneficiary_reference_id
-        where s.match_weight < {floor} and cl.cluster_id = cr.cluster_id
-          and not exists (select 1 from {t.scores} k where k.id_l = l.beneficiary_reference_id
-                          and k.id_r = r.beneficiary_reference_id)""")
+        join _in_clusters a on a.rid = s.rid_l join _in_clusters b on b.rid = s.rid_r
+        where s.match_weight < {floor} and a.cluster_id = b.cluster_id
+          and not exists (select 1 from {t.scores} k where k.id_l = a.id and k.id_r = b.id)""")
+    con.execute("drop table _in_clusters")
     if _count(con, "_weak_inside"):
         kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
                          t.names, t.parts)

@@ -82,7 +82,7 @@ def _pairs_by_id(con, norm, target):
                .fetchall())
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(12))
 def test_updating_the_blocks_of_changed_rows_equals_blocking_again(seed):
     """Blocks that grow past their size, shrink under it, or gain and lose members by a
     change of key: a night's update gives the pairs blocking everything again gives."""
