@@ -17,6 +17,9 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+# TEMP (rid, label) of the registrations clustered with another: same label, same cluster
+LABELS = "cluster_labels"
+
 
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     graph = coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
@@ -96,6 +99,15 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
         from {norm} n join _labels x using (rid)
     """)
     con.unregister("_labels")
-    return con.execute(
-        f"select count(*) from (select cluster_id from {target} group by 1 having count(*) > 1)"
-    ).fetchall()[0][0]
+    together = _together(labels)
+    con.register("_together", pa.table({"rid": (together + 1).astype(np.int32),
+                                        "label": labels[together].astype(np.int64)}))
+    con.execute(f"create or replace temp table {LABELS} as select * from _together")
+    con.unregister("_together")
+    return int(len(np.unique(labels[together])))
+
+
+def _together(labels: np.ndarray) -> np.ndarray:
+    """Indices of the rows whose label other rows share."""
+    counts = np.bincount(labels)
+    return np.flatnonzero(counts[labels] > 1)

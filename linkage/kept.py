@@ -43,8 +43,10 @@ def _ensure(con: duckdb.DuckDBPyConnection, kept: str) -> None:
 def _forget_changed(con: duckdb.DuckDBPyConnection, kept: str, changed: str | None) -> None:
     if changed is None:
         return
-    ids = f"(select beneficiary_reference_id::bigint from {changed})"
-    con.execute(f"delete from {kept} where bid_l in {ids} or bid_r in {ids}")
+    ids = (f"(select beneficiary_reference_id::bigint from {changed} "
+           f"where change <> 'new')")  # a new registration has nothing kept
+    if con.execute(f"select count(*) from {ids}").fetchall()[0][0]:
+        con.execute(f"delete from {kept} where bid_l in {ids} or bid_r in {ids}")
 
 
 def compare_new(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, kept: str, target: str,
@@ -53,7 +55,8 @@ def compare_new(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, kept: str
     """Write `target` (TEMP, pairs by rid with their levels) for every pair in `pairs`,
     comparing only those not in `kept`, and keep the new ones. Returns how many were
     compared. A kept pair that is no longer a candidate stays kept (it is still true) and
-    is simply not used."""
+    is simply not used. `changed` (beneficiary_reference_id, change: 'new', 'changed' or
+    'removed') lists the registrations whose kept pairs are stale."""
     _ensure(con, kept)
     _forget_changed(con, kept, changed)
     con.execute(f"""create or replace temp table _pair_bids as

@@ -196,9 +196,9 @@ def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, scores: str, floo
                p.* exclude (rid_l, rid_r)
         from {scores} p
         join {t.norm} l on l.rid = p.rid_l join {t.norm} r on r.rid = p.rid_r
-        join {t.clusters} cl on cl.beneficiary_reference_id = l.beneficiary_reference_id
-        join {t.clusters} cr on cr.beneficiary_reference_id = r.beneficiary_reference_id
-        where p.match_weight >= {floor} or cl.cluster_id = cr.cluster_id"""
+        left join {cluster.LABELS} cl on cl.rid = p.rid_l
+        left join {cluster.LABELS} cr on cr.rid = p.rid_r
+        where p.match_weight >= {floor} or cl.label = cr.label"""
     if replace:
         con.execute(f"create or replace table {t.scores} as {rows}")
     else:
@@ -234,16 +234,16 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
                          settings: LinkageSettings, model: Model, floor: float) -> None:
     """Weak pairs (below `floor`) that a cluster now holds together and that are not yet
     explained: scored again from their kept comparisons."""
-    con.execute(f"""create or replace temp table _in_clusters as
-        select n.rid, n.beneficiary_reference_id as id, c.cluster_id
-        from {t.norm} n join {t.clusters} c using (beneficiary_reference_id)
-        where c.cluster_id in (select cluster_id from {t.clusters} group by 1 having count(*) > 1)""")
+    # the weak pairs already explained are weak pairs inside clusters: a few
     con.execute(f"""create or replace temp table _weak_inside as
-        select s.rid_l as id_l, s.rid_r as id_r from {t.scored} s
-        join _in_clusters a on a.rid = s.rid_l join _in_clusters b on b.rid = s.rid_r
-        where s.match_weight < {floor} and a.cluster_id = b.cluster_id
-          and not exists (select 1 from {t.scores} k where k.id_l = a.id and k.id_r = b.id)""")
-    con.execute("drop table _in_clusters")
+        select w.* from (
+            select s.rid_l as id_l, s.rid_r as id_r from {t.scored} s
+            join {cluster.LABELS} a on a.rid = s.rid_l join {cluster.LABELS} b on b.rid = s.rid_r
+            where s.match_weight < {floor} and a.label = b.label) w
+        join {t.norm} l on l.rid = w.id_l join {t.norm} r on r.rid = w.id_r
+        where not exists (select 1 from {t.scores} k where k.match_weight < {floor}
+                          and k.id_l = l.beneficiary_reference_id
+                          and k.id_r = r.beneficiary_reference_id)""")
     if _count(con, "_weak_inside"):
         kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
                          t.names, t.parts)

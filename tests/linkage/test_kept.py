@@ -24,21 +24,21 @@ def _night(con, pairs_sql="a.rid < b.rid"):
 
 def test_only_new_and_changed_pairs_are_compared():
     con = typed_registrations(ROWS[:2])
-    con.execute("create table changed (beneficiary_reference_id varchar)")
+    con.execute("create table changed (beneficiary_reference_id varchar, change varchar default 'changed')")
     assert _night(con)[0] == 1
     assert _night(con)[0] == 0  # nothing new tonight
     con.execute("insert into src select * replace ('10000000000003' as beneficiary_reference_id) "
                 "from src where beneficiary_reference_id = '10000000000002'")
     assert _night(con)[0] == 2  # the newcomer with each of the two
     con.execute("update src set birth_year = 1990 where beneficiary_reference_id = '10000000000001'")
-    con.execute("insert into changed values ('10000000000001')")
+    con.execute("insert into changed (beneficiary_reference_id) values ('10000000000001')")
     n, rows = _night(con)
     assert n == 2 and len(rows) == 3  # the changed one's pairs again; one pair kept
 
 
 def test_kept_levels_equal_a_fresh_comparison():
     con = typed_registrations(ROWS)
-    con.execute("create table changed (beneficiary_reference_id varchar)")
+    con.execute("create table changed (beneficiary_reference_id varchar, change varchar default 'changed')")
     _night(con, "a.rid < b.rid and b.rid < 3")
     _, rows = _night(con)
     compare(con, "norm", "pairs", "fresh")
@@ -47,7 +47,7 @@ def test_kept_levels_equal_a_fresh_comparison():
 
 def test_pairs_no_longer_candidates_are_left_out_of_the_night():
     con = typed_registrations(ROWS)
-    con.execute("create table changed (beneficiary_reference_id varchar)")
+    con.execute("create table changed (beneficiary_reference_id varchar, change varchar default 'changed')")
     _night(con)
     n, rows = _night(con, "a.rid < b.rid and b.rid < 3")
     assert n == 0 and [(r[0], r[1]) for r in rows] == [(1, 2)]
@@ -55,7 +55,7 @@ def test_pairs_no_longer_candidates_are_left_out_of_the_night():
 
 def test_a_change_of_comparison_code_forgets_every_kept_pair(monkeypatch):
     con = typed_registrations(ROWS)
-    con.execute("create table changed (beneficiary_reference_id varchar)")
+    con.execute("create table changed (beneficiary_reference_id varchar, change varchar default 'changed')")
     _night(con)
     monkeypatch.setattr(kept, "code_fingerprint", lambda: "another")
     assert _night(con)[0] == 3
