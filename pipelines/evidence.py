@@ -15,6 +15,7 @@ import duckdb
 from linkage.settings import LinkageSettings
 from pipelines import review, tables
 from rules.engine import RULE_CATALOG
+from rules.scope import Scope
 
 MISSING_LABEL = "missing on one side"
 
@@ -44,7 +45,11 @@ def _pair_fields_sql(settings: LinkageSettings) -> tuple[str, str, dict[str, lis
     return f"[{', '.join(parts)}]", total, params
 
 
-def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
+def evidence_sql(settings: LinkageSettings,
+                 only: str | None = None) -> tuple[str, dict[str, list[str]]]:
+    """The SELECT of evidence rows: every flagged cluster's, or those whose id `only` (a
+    subquery) selects; and the values it binds."""
+    only = f"where cluster_id in {only}" if only else ""
     fields, field_total, params = _pair_fields_sql(settings)
     member = """{'beneficiary_reference_id': beneficiary_reference_id, 'name': name,
         'gender': gender, 'birth_year': birth_year, 'mobile': mobile_masked,
@@ -64,9 +69,8 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
     flag = """{'identifier_kind': i.identifier_kind, 'identifier': i.identifier, 'rules': i.rules,
         'facts': i.facts::json}"""
     sql = f"""
-    create or replace table {tables.EVIDENCE} as
     with f as (
-        select * from {tables.FLAGGED_CLUSTERS}
+        select * from {tables.FLAGGED_CLUSTERS} {only}
     ), mem as (
         select c.cluster_id, r.*
         from {tables.CLUSTERS} c join {tables.REGISTRATIONS} r using (beneficiary_reference_id)
@@ -145,9 +149,44 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
     return sql, params
 
 
+def _stale(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
+    """Clusters whose evidence may have changed, in a TEMP table: the touched ones, those
+    using an identifier whose flag changed, those with a review decision their evidence
+    does not show yet, and flagged ones without evidence (a review let them back)."""
+    con.execute(f"""create or replace temp table _evidence_stale as
+        select cluster_id from {scope.clusters}
+        union
+        select c.cluster_id from {tables.CLUSTERS} c
+        join {tables.REGISTRATIONS} r using (beneficiary_reference_id)
+        join {scope.identifiers} i
+          on (i.kind = 'mobile' and i.key = r.mobile_key)
+          or (i.kind = 'photo_id' and i.key = r.photo_id_key)
+        union
+        -- decisions are only ever added, so a count tells a new one
+        select d.cluster_id
+        from (select cluster_id, count(*) as n from {tables.REVIEW_DECISIONS} group by all) d
+        join {tables.EVIDENCE} e using (cluster_id)
+        where json_array_length(e.evidence, '$.review_history') <> d.n
+        union
+        select cluster_id from {tables.FLAGGED_CLUSTERS} anti join {tables.EVIDENCE} using (cluster_id)
+    """)
+    return "(select cluster_id from _evidence_stale)"
+
+
 def build_evidence(con: duckdb.DuckDBPyConnection,
-                   settings: LinkageSettings | None = None) -> None:
-    """Write table `evidence` (cluster_id, evidence JSON text), one row per flagged cluster."""
-    sql, params = evidence_sql(settings or LinkageSettings())
+                   settings: LinkageSettings | None = None, scope: Scope | None = None) -> None:
+    """Write table `evidence` (cluster_id, evidence JSON text), one row per flagged
+    cluster. With a `scope` (rules.scope), only the rows that may have changed are
+    rewritten, and those of clusters no longer flagged dropped."""
     review.ensure_tables(con)
-    con.execute(sql, params)
+    settings = settings or LinkageSettings()
+    if scope is None:
+        sql, params = evidence_sql(settings)
+        con.execute(f"create or replace table {tables.EVIDENCE} as {sql}", params)
+        return
+    stale = _stale(con, scope)
+    con.execute(f"""delete from {tables.EVIDENCE} where cluster_id in {stale}
+        or cluster_id not in (select cluster_id from {tables.FLAGGED_CLUSTERS})""")
+    sql, params = evidence_sql(settings, stale)
+    con.execute(f"insert into {tables.EVIDENCE} {sql}", params)
+    con.execute("drop table _evidence_stale")

@@ -32,8 +32,7 @@ from pipelines.progress import Progress
 from pipelines.publish import publish, recover
 from pipelines.secret import warehouse_secret
 from pipelines.validate import validate
-from rules.engine import load_rules, run_rules
-from rules.risk import score as score_risk
+from rules.nightly import run_stage as run_rules_stage
 
 # DuckDB spills to disk past this; the Python side (name features, pair arrays) needs
 # the rest of a 4 GiB budget at a million registrations
@@ -95,13 +94,16 @@ def link_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, run_id:
 
 
 @task(name="rules", cache_policy=NO_CACHE)
-def rules_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Progress) -> dict:
-    rules = load_rules()
-    hits = run_rules(con, rules)
-    score_risk(con)
-    suppressed = outputs.build_tables(con, settings)
-    counts = outputs.flag_counts(con) | {"suppressed_by_review": suppressed}
-    p.say("rules", f"{hits:,} rule hits; {counts['flagged_clusters']:,} flagged clusters, "
+def rules_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Progress,
+               full: bool = True) -> dict:
+    stage = run_rules_stage(con, settings, full)
+    counts = outputs.flag_counts(con) | {"suppressed_by_review": stage["suppressed_by_review"],
+                                         "rules_scope": stage["rules_scope"]}
+    scope = stage["rules_scope"]
+    how = "all" if scope["full"] else (f"{scope['clusters']:,} touched clusters, "
+                                       f"{scope['identifiers']:,} identifiers")
+    p.say("rules", f"{stage['rule_hits']:,} rule hits ({how}); "
+                   f"{counts['flagged_clusters']:,} flagged clusters, "
                    f"{counts['flagged_identifiers']:,} flagged identifiers")
     return counts
 
@@ -177,7 +179,9 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     summary["merge"] = merge_task(con, kind, p)
     normalise_task(con, p)
     summary["linkage"] = link_task(con, settings, summary["run_id"], p)
-    summary.update(rules_task(con, settings, p))
+    # a snapshot, or a linkage that refit its model, may change any result
+    full = summary["export_kind"] == "snapshot" or summary["linkage"].get("refit", True)
+    summary.update(rules_task(con, settings, p, full=full))
     summary["timings"] = p.timings
     summary["peak_memory_mb"] = p.peak_mb
     summary["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

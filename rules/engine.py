@@ -22,6 +22,7 @@ import duckdb
 
 from linkage.settings import COMPARISONS
 from pipelines import tables
+from rules.scope import Scope
 
 RULES_DIR = Path(__file__).parent
 # Rule metadata as run (id, title, severity, entity, description, effective params).
@@ -204,28 +205,79 @@ def _write_catalog(con: duckdb.DuckDBPyConnection, rules: list[Rule],
          json.dumps(values[r.id], default=str, sort_keys=True)) for r in rules])
 
 
+# A rule run for some entities only reads, in place of one input table, a TEMP table of
+# the same name holding that table's rows for those entities (DuckDB resolves temp
+# names first). A rule's hit for an entity must depend only on those rows and what they
+# join to: a cluster's members and their bookings, doses and pairs; for a key, the
+# registrations carrying it and their clusters, bookings and doses.
+_SCOPED_INPUT: dict[str, tuple[str, str]] = {  # entity -> (input table, entity column)
+    "cluster": (tables.CLUSTERS, "cluster_id"),
+    "mobile": (tables.REGISTRATIONS, "mobile_key"),
+    "photo_id": (tables.REGISTRATIONS, "photo_id_key"),
+}
+
+
+def _scope_ids(entity: str, scope: Scope) -> str:
+    """The entity ids a scoped run recomputes, as a subquery."""
+    if entity == "cluster":
+        return f"(select cluster_id from {scope.clusters})"
+    return f"(select key from {scope.keys} where kind = '{entity}')"
+
+
+def _shadow(con: duckdb.DuckDBPyConnection, entity: str, scope: Scope) -> str:
+    table, column = _SCOPED_INPUT[entity]
+    db = con.execute("select current_database()").fetchall()[0][0]
+    con.execute(f"""create or replace temp table {table} as select * from "{db}".main.{table}
+        where {column} in {_scope_ids(entity, scope)}""")
+    return table
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, values: dict[str, Any],
+             scope: Scope | None) -> None:
+    """The rule's hits into _rule_new_hits, checked for one row per entity."""
+    shadowed = _shadow(con, rule.entity, scope) if scope else None
+    keep = f"and entity_id in {_scope_ids(rule.entity, scope)}" if scope else ""
+    try:
+        # rule.id and rule.entity were checked against fixed patterns at load time
+        con.execute(f"""create or replace temp table _rule_new_hits as
+            select '{rule.id}' as rule_id, '{rule.entity}' as entity_kind, entity_id,
+                   to_json(facts)::varchar as facts
+            from ({rule.sql}) where entity_id is not null {keep}""", values)
+    finally:
+        if shadowed:
+            con.execute(f"drop table temp.main.{shadowed}")
+    dupes = con.execute("select count(*) - count(distinct entity_id) "
+                        "from _rule_new_hits").fetchall()[0][0]
+    if dupes:
+        raise RuleError(f"{rule.path}: returned {dupes} repeated entity_id row(s); "
+                        "a rule must return one row per flagged entity")
+
+
 def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule],
-              params: dict[str, dict[str, Any]] | None = None) -> int:
+              params: dict[str, dict[str, Any]] | None = None,
+              scope: Scope | None = None) -> int:
     """Run `rules` and (re)write `rule_hits` and the rule catalog; returns the hit count.
 
-    `params` overrides defaults per rule: {"multi_booking": {"days": 5}}.
+    `params` overrides defaults per rule: {"multi_booking": {"days": 5}}. With a `scope`
+    (rules.scope), each rule runs for the touched clusters or keys of its entity only:
+    their previous hits are replaced, every other hit is kept.
     """
     params = params or {}
     unknown = params.keys() - {r.id for r in rules}
     if unknown:
         raise ValueError(f"parameters given for unknown rule(s): {', '.join(sorted(unknown))}")
     values = {r.id: r.values(params.get(r.id)) for r in rules}
-    con.execute(f"""create or replace table {tables.RULE_HITS} (rule_id VARCHAR,
-        entity_kind VARCHAR, entity_id VARCHAR, facts VARCHAR)""")
-    for rule in rules:
-        # rule.id and rule.entity were checked against fixed patterns at load time
-        con.execute(f"""insert into {tables.RULE_HITS}
-            select '{rule.id}', '{rule.entity}', entity_id, to_json(facts)::varchar
-            from ({rule.sql}) where entity_id is not null""", values[rule.id])
-        dupes = con.execute(f"""select count(*) - count(distinct entity_id) from {tables.RULE_HITS}
-            where rule_id = ?""", [rule.id]).fetchone()[0]
-        if dupes:
-            raise RuleError(f"{rule.path}: returned {dupes} repeated entity_id row(s); "
-                            "a rule must return one row per flagged entity")
+    if scope is None:
+        con.execute(f"""create or replace table {tables.RULE_HITS} (rule_id VARCHAR,
+            entity_kind VARCHAR, entity_id VARCHAR, facts VARCHAR)""")
+    try:
+        for rule in rules:
+            _run_one(con, rule, values[rule.id], scope)
+            if scope is not None:
+                con.execute(f"delete from {tables.RULE_HITS} where rule_id = ? and entity_id "
+                            f"in {_scope_ids(rule.entity, scope)}", [rule.id])
+            con.execute(f"insert into {tables.RULE_HITS} select * from _rule_new_hits")
+    finally:
+        con.execute("drop table if exists _rule_new_hits")
     _write_catalog(con, rules, values)
-    return con.execute(f"select count(*) from {tables.RULE_HITS}").fetchone()[0]
+    return con.execute(f"select count(*) from {tables.RULE_HITS}").fetchall()[0][0]
