@@ -14,7 +14,7 @@ import duckdb
 
 from linkage.settings import LinkageSettings
 from pipelines import review, tables
-from rules.engine import RULE_CATALOG
+from rules.engine import CENTRES_SQL, RULE_CATALOG
 from rules.scope import Scope
 
 MISSING_LABEL = "missing on one side"
@@ -87,12 +87,6 @@ def evidence_sql(settings: LinkageSettings,
         join mem r on r.beneficiary_reference_id = p.id_r and r.cluster_id = l.cluster_id
         where p.linked
         group by l.cluster_id
-    ), centres as (
-        -- a centre's most used spelling names it in doses, which carry only its id
-        select center_id, list(center_name order by n desc, center_name)[1] as center_name
-        from (select center_id, center_name, count(*) as n
-              from {tables.APPOINTMENTS} group by center_id, center_name)
-        group by center_id
     ), events as (
         select m.cluster_id, a.booked_at as event_at,
                strftime(a.booked_at, '%Y-%m-%d %H:%M:%S') as shown_at, 'booking' as kind,
@@ -107,14 +101,15 @@ def evidence_sql(settings: LinkageSettings,
                v.certificate_id, v.dose, v.vaccine, v.center_id, k.center_name,
                v.dose_date, null, 'Given'
         from {tables.VACCINATIONS} v join mem m using (beneficiary_reference_id)
-        left join centres k using (center_id)
+        -- a centre's most used spelling names it in doses, which carry only its id
+        left join {tables.CENTRES} k using (center_id)
     ), timeline as (
         select cluster_id, {_ordered_list(event, "event_at", "kind", "reference")} as timeline
         from events group by cluster_id
     ), hits as (
         select h.entity_id as cluster_id, {_ordered_list(hit, "h.rule_id")} as rule_hits
         from {tables.RULE_HITS} h join {RULE_CATALOG} k using (rule_id)
-        where h.entity_kind = 'cluster'
+        where h.entity_kind = 'cluster' and h.entity_id in (select cluster_id from f)
         group by h.entity_id
     ), used as (
         select cluster_id, 'mobile' as kind, mobile_key as key from mem where mobile_key is not null
@@ -179,6 +174,8 @@ def build_evidence(con: duckdb.DuckDBPyConnection,
     cluster. With a `scope` (rules.scope), only the rows that may have changed are
     rewritten, and those of clusters no longer flagged dropped."""
     review.ensure_tables(con)
+    # the rules run leaves it, read from all bookings (never a scope's cut of them)
+    con.execute(f"create temp table if not exists {tables.CENTRES} as {CENTRES_SQL}")
     settings = settings or LinkageSettings()
     if scope is None:
         sql, params = evidence_sql(settings)

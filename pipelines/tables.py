@@ -83,6 +83,10 @@ CLUSTER_CHANGES = "cluster_changes"
 RULE_HITS = "rule_hits"
 # rule_catalog: rule_id, title, severity, entity_kind, description, params (as run)
 RULE_CATALOG = "rule_catalog"
+# centres (TEMP, built by each rules run): center_id, center_name — each centre's most
+#   used spelling in appointments, the one lookup over a whole table that rules and
+#   evidence read
+CENTRES = "centres"
 # rule_state_registrations: beneficiary_reference_id, cluster_id, mobile_key, photo_id_key
 #   as the last rules run saw them; rule_state_centres: center_id, center_name (each
 #   centre's most used spelling then); rule_state_run: fingerprint of the rules, weights

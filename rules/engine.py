@@ -7,6 +7,15 @@ the SQL only as bound values (`$days`), never pasted into its text. Loading chec
 everything it can without data, so a broken rule fails at load time naming its file:
 keys and types, parameter names used versus declared, one SELECT and nothing else, and
 the query itself, prepared against empty tables of the warehouse's schema.
+
+Rules may also be run for some entities only (a delta night's touched clusters and
+keys, rules.scope). A rule's result for one entity must then depend only on the rows
+about that entity's registrations (a cluster's members; the registrations carrying a
+key) in the per-registration tables (registrations, appointments, vaccinations,
+clusters, pair_scores), and on whole-warehouse lookups given as their own input table
+(`centres`). The run gives the rule exactly those rows, in TEMP tables that shadow the
+warehouse's (DuckDB resolves temp names first), and keeps only its rows for those
+entities: the rule's SQL is never rewritten.
 """
 from __future__ import annotations
 
@@ -14,15 +23,19 @@ import datetime as dt
 import json
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from linkage.settings import COMPARISONS
 from pipelines import tables
-from rules.scope import Scope
+
+if TYPE_CHECKING:  # only a type here; rules.scope reads this module
+    from rules.scope import Scope
 
 RULES_DIR = Path(__file__).parent
 # Rule metadata as run (id, title, severity, entity, description, effective params).
@@ -59,9 +72,26 @@ INPUT_SCHEMA: dict[str, str] = {
         "certificate_id VARCHAR, beneficiary_reference_id VARCHAR, dose INTEGER, "
         "vaccine VARCHAR, dose_date DATE, center_id BIGINT"),
     tables.CLUSTERS: "beneficiary_reference_id VARCHAR, cluster_id VARCHAR",
+    tables.CENTRES: "center_id BIGINT, center_name VARCHAR",
     tables.PAIR_SCORES: (
         "id_l VARCHAR, id_r VARCHAR, match_weight DOUBLE, match_probability DOUBLE, "
         f"linked BOOLEAN, {_PAIR_COLS}"),
+}
+
+
+# every centre's most used spelling: a lookup over all bookings, built once per run
+CENTRES_SQL = f"""
+    select center_id, list(center_name order by n desc, center_name)[1] as center_name
+    from (select center_id, center_name, count(*) as n
+          from {tables.APPOINTMENTS} group by center_id, center_name)
+    group by center_id"""
+# per-registration tables, and the columns naming the registration a row is about
+PER_REGISTRATION: dict[str, tuple[str, ...]] = {
+    tables.REGISTRATIONS: ("beneficiary_reference_id",),
+    tables.APPOINTMENTS: ("beneficiary_reference_id",),
+    tables.VACCINATIONS: ("beneficiary_reference_id",),
+    tables.CLUSTERS: ("beneficiary_reference_id",),
+    tables.PAIR_SCORES: ("id_l", "id_r"),
 }
 
 
@@ -205,18 +235,6 @@ def _write_catalog(con: duckdb.DuckDBPyConnection, rules: list[Rule],
          json.dumps(values[r.id], default=str, sort_keys=True)) for r in rules])
 
 
-# A rule run for some entities only reads, in place of one input table, a TEMP table of
-# the same name holding that table's rows for those entities (DuckDB resolves temp
-# names first). A rule's hit for an entity must depend only on those rows and what they
-# join to: a cluster's members and their bookings, doses and pairs; for a key, the
-# registrations carrying it and their clusters, bookings and doses.
-_SCOPED_INPUT: dict[str, tuple[str, str]] = {  # entity -> (input table, entity column)
-    "cluster": (tables.CLUSTERS, "cluster_id"),
-    "mobile": (tables.REGISTRATIONS, "mobile_key"),
-    "photo_id": (tables.REGISTRATIONS, "photo_id_key"),
-}
-
-
 def _scope_ids(entity: str, scope: Scope) -> str:
     """The entity ids a scoped run recomputes, as a subquery."""
     if entity == "cluster":
@@ -224,33 +242,79 @@ def _scope_ids(entity: str, scope: Scope) -> str:
     return f"(select key from {scope.keys} where kind = '{entity}')"
 
 
-def _shadow(con: duckdb.DuckDBPyConnection, entity: str, scope: Scope) -> str:
-    table, column = _SCOPED_INPUT[entity]
-    db = con.execute("select current_database()").fetchall()[0][0]
-    con.execute(f"""create or replace temp table {table} as select * from "{db}".main.{table}
-        where {column} in {_scope_ids(entity, scope)}""")
-    return table
+def _entity_registrations(entity: str, scope: Scope) -> str:
+    """The registrations the scoped entities' results rest on, as a query over the
+    scope's cut tables."""
+    if entity == "cluster":
+        return (f"select beneficiary_reference_id from {scope.cut(tables.CLUSTERS)} "
+                f"where cluster_id in {_scope_ids(entity, scope)}")
+    column = {"mobile": "mobile_key", "photo_id": "photo_id_key"}[entity]
+    return (f"select beneficiary_reference_id from {scope.cut(tables.REGISTRATIONS)} "
+            f"where {column} in {_scope_ids(entity, scope)}")
+
+
+def _about(table: str, registrations: str) -> str:
+    """A condition: the row is about one of `registrations` (a table of their ids)."""
+    return " or ".join(f"{c} in (select beneficiary_reference_id from {registrations})"
+                       for c in PER_REGISTRATION[table])
+
+
+@contextmanager
+def shadowed(con: duckdb.DuckDBPyConnection, scope: Scope,
+             registrations: str | None = None) -> Iterator[None]:
+    """Within: the per-registration tables read as the scope's cut of them (rules.scope),
+    or as its rows about `registrations` (a table of ids) only, through TEMP views under
+    the warehouse's names."""
+    for table in PER_REGISTRATION:
+        about = f"where {_about(table, registrations)}" if registrations else ""
+        con.execute(f"create or replace temp view {table} as "
+                    f"select * from {scope.cut(table)} {about}")
+    try:
+        yield
+    finally:
+        for table in PER_REGISTRATION:
+            con.execute(f"drop view if exists temp.main.{table}")
 
 
 def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, values: dict[str, Any],
              scope: Scope | None) -> None:
     """The rule's hits into _rule_new_hits, checked for one row per entity."""
-    shadowed = _shadow(con, rule.entity, scope) if scope else None
     keep = f"and entity_id in {_scope_ids(rule.entity, scope)}" if scope else ""
-    try:
-        # rule.id and rule.entity were checked against fixed patterns at load time
-        con.execute(f"""create or replace temp table _rule_new_hits as
-            select '{rule.id}' as rule_id, '{rule.entity}' as entity_kind, entity_id,
-                   to_json(facts)::varchar as facts
-            from ({rule.sql}) where entity_id is not null {keep}""", values)
-    finally:
-        if shadowed:
-            con.execute(f"drop table temp.main.{shadowed}")
+    # rule.id and rule.entity were checked against fixed patterns at load time
+    con.execute(f"""create or replace temp table _rule_new_hits as
+        select '{rule.id}' as rule_id, '{rule.entity}' as entity_kind, entity_id,
+               to_json(facts)::varchar as facts
+        from ({rule.sql}) where entity_id is not null {keep}""", values)
     dupes = con.execute("select count(*) - count(distinct entity_id) "
                         "from _rule_new_hits").fetchall()[0][0]
     if dupes:
         raise RuleError(f"{rule.path}: returned {dupes} repeated entity_id row(s); "
                         "a rule must return one row per flagged entity")
+
+
+def _store(con: duckdb.DuckDBPyConnection, rule: Rule, scope: Scope | None) -> None:
+    if scope is not None:
+        con.execute(f"delete from {tables.RULE_HITS} where rule_id = ? and entity_id "
+                    f"in {_scope_ids(rule.entity, scope)}", [rule.id])
+    con.execute(f"insert into {tables.RULE_HITS} select * from _rule_new_hits")
+
+
+def _run_scoped(con: duckdb.DuckDBPyConnection, rules: list[Rule],
+                values: dict[str, dict[str, Any]], scope: Scope) -> None:
+    """Rules entity kind by kind, each kind against the rows about its registrations."""
+    for entity in ENTITIES:
+        group = [r for r in rules if r.entity == entity]
+        if not group:
+            continue
+        con.execute(f"create or replace temp table _scope_registrations as "
+                    f"{_entity_registrations(entity, scope)}")
+        try:
+            with shadowed(con, scope, "_scope_registrations"):
+                for rule in group:
+                    _run_one(con, rule, values[rule.id], scope)
+                    _store(con, rule, scope)
+        finally:
+            con.execute("drop table _scope_registrations")
 
 
 def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule],
@@ -270,13 +334,15 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule],
     if scope is None:
         con.execute(f"""create or replace table {tables.RULE_HITS} (rule_id VARCHAR,
             entity_kind VARCHAR, entity_id VARCHAR, facts VARCHAR)""")
+    # left for the run: evidence names centres by it too
+    con.execute(f"create or replace temp table {tables.CENTRES} as {CENTRES_SQL}")
     try:
-        for rule in rules:
-            _run_one(con, rule, values[rule.id], scope)
-            if scope is not None:
-                con.execute(f"delete from {tables.RULE_HITS} where rule_id = ? and entity_id "
-                            f"in {_scope_ids(rule.entity, scope)}", [rule.id])
-            con.execute(f"insert into {tables.RULE_HITS} select * from _rule_new_hits")
+        if scope is None:
+            for rule in rules:
+                _run_one(con, rule, values[rule.id], None)
+                _store(con, rule, None)
+        else:
+            _run_scoped(con, rules, values, scope)
     finally:
         con.execute("drop table if exists _rule_new_hits")
     _write_catalog(con, rules, values)

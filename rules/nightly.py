@@ -4,13 +4,14 @@ what the night touched (rules.scope), with the same results either way."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 import duckdb
 
 from linkage.settings import LinkageSettings
 from pipelines import outputs
 from rules import scope as touched
-from rules.engine import Rule, load_rules, run_rules
+from rules.engine import Rule, load_rules, run_rules, shadowed
 from rules.risk import SEVERITY_WEIGHTS
 from rules.risk import score as score_risk
 
@@ -29,17 +30,19 @@ def run_stage(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, full: b
     and `rules_scope`: whether it ran in full and, if not, how much it re-ran.
 
     It runs in full when asked to, and whenever the last run's state is missing or was
-    made by other rules or settings."""
+    made by other rules or settings. Incrementally, risk, members and evidence read only
+    the rows about the registrations of what they recompute (the scope's cut)."""
     rules = rules if rules is not None else load_rules()
     digest = _fingerprint(rules, settings, SEVERITY_WEIGHTS)
     scope = None if full or not touched.previous_usable(con, digest) else touched.compute(con)
     try:
         hits = run_rules(con, rules, scope=scope)
-        score_risk(con, scope=scope)
-        suppressed = outputs.build_tables(con, settings, scope)
+        with shadowed(con, scope) if scope else nullcontext():
+            score_risk(con, scope=scope)
+            suppressed = outputs.build_tables(con, settings, scope)
+            touched.save(con, digest, scope)
         info = {"full": True} if scope is None else {"full": False,
                                                       **touched.counts(con, scope)}
-        touched.save(con, digest, scope)
     finally:
         if scope is not None:
             scope.drop(con)

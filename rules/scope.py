@@ -12,8 +12,8 @@ clusters, bookings and doses. So:
   or id moved since the last rules run (last night's ids live on in
   rule_state_registrations, singletons included: a singleton's id can change without
   its member changing); holding a partner of a touched registration in pair_scores;
-  holding a dose given at a centre whose most used name changed (the one lookup over a
-  whole table that rules and evidence share);
+  holding a dose given at a centre whose most used name changed (the `centres` lookup
+  over all bookings that rules and evidence read);
 - keys: the mobile and photo ID keys carried, now or at the last rules run, by a touched
   registration or by a member of a touched cluster, now or then.
 
@@ -29,14 +29,8 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines import tables
-
-# every centre's most used spelling: the same expression as in no_show_certificate.toml
-# and pipelines/evidence.py; a change of it touches the clusters with doses there
-CENTRE_NAMES_SQL = f"""
-    select center_id, list(center_name order by n desc, center_name)[1] as center_name
-    from (select center_id, center_name, count(*) as n
-          from {tables.APPOINTMENTS} group by center_id, center_name)
-    group by center_id"""
+from pipelines import review
+from rules.engine import CENTRES_SQL, PER_REGISTRATION
 
 _STATE = (tables.RULE_STATE_REGISTRATIONS, tables.RULE_STATE_CENTRES, tables.RULE_STATE_RUN)
 
@@ -51,9 +45,15 @@ class Scope:
     people: str = "_touched_people"  # beneficiary_reference_id: touched or in a touched cluster
     identifiers: str = "_changed_identifiers"  # kind, key whose flagged row changed (risk)
 
+    @staticmethod
+    def cut(table: str) -> str:
+        """The TEMP table holding the rows of a per-registration table (rules.engine) about
+        every registration whose results may be recomputed tonight."""
+        return f"_cut_{table}"
+
     def drop(self, con: duckdb.DuckDBPyConnection) -> None:
         for name in (self.registrations, self.clusters, self.keys, self.people,
-                     self.identifiers, "_centre_names"):
+                     self.identifiers, "_centre_names", *map(self.cut, PER_REGISTRATION)):
             con.execute(f"drop table if exists {name}")
 
 
@@ -87,6 +87,7 @@ def compute(con: duckdb.DuckDBPyConnection) -> Scope:
     _renamed_centres(con)
     _clusters(con, scope)
     _keys(con, scope)
+    _cut(con, scope)
     return scope
 
 
@@ -98,7 +99,7 @@ def _registrations(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
 
 
 def _renamed_centres(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create or replace temp table _centre_names as {CENTRE_NAMES_SQL}")
+    con.execute(f"create or replace temp table _centre_names as {CENTRES_SQL}")
     con.execute(f"""create or replace temp table _renamed_centres as
         select coalesce(n.center_id, p.center_id) as center_id
         from _centre_names n full join {tables.RULE_STATE_CENTRES} p on p.center_id = n.center_id
@@ -115,9 +116,8 @@ def _clusters(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
               on p.beneficiary_reference_id = n.beneficiary_reference_id
             where n.cluster_id is distinct from p.cluster_id
         ), partners as (
-            select id_r as id from {tables.PAIR_SCORES} where id_l in {touched}
-            union
-            select id_l from {tables.PAIR_SCORES} where id_r in {touched}
+            select case when id_l in {touched} then id_r else id_l end as id
+            from {tables.PAIR_SCORES} where id_l in {touched} or id_r in {touched}
         ), renamed as (
             select beneficiary_reference_id as id from {tables.VACCINATIONS}
             where center_id in (select center_id from _renamed_centres)
@@ -134,22 +134,56 @@ def _clusters(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
 
 def _keys(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     in_touched = f"cluster_id in (select cluster_id from {scope.clusters})"
+    # every touched person's row of last night is here: a person who moved left a
+    # touched cluster, and a touched registration's cluster of last night is touched
+    con.execute(f"""create or replace temp table _members_then as
+        select beneficiary_reference_id, mobile_key, photo_id_key
+        from {tables.RULE_STATE_REGISTRATIONS} where {in_touched}""")
     con.execute(f"""create or replace temp table {scope.people} as
         select beneficiary_reference_id from {scope.registrations}
         union select beneficiary_reference_id from {tables.CLUSTERS} where {in_touched}
-        union select beneficiary_reference_id from {tables.RULE_STATE_REGISTRATIONS}
-        where {in_touched}""")
-    people = f"beneficiary_reference_id in (select beneficiary_reference_id from {scope.people})"
+        union select beneficiary_reference_id from _members_then""")
     con.execute(f"""create or replace temp table {scope.keys} as
         with carried as (
-            select mobile_key, photo_id_key from {tables.REGISTRATIONS} where {people}
+            select mobile_key, photo_id_key from {tables.REGISTRATIONS}
+            where beneficiary_reference_id in (select beneficiary_reference_id from {scope.people})
             union all
-            select mobile_key, photo_id_key from {tables.RULE_STATE_REGISTRATIONS} where {people}
+            select mobile_key, photo_id_key from _members_then
         )
         select distinct 'mobile' as kind, mobile_key as key from carried
         where mobile_key is not null
         union
         select 'photo_id', photo_id_key from carried where photo_id_key is not null""")
+    con.execute("drop table _members_then")
+
+
+def _cut(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """Read once, of each per-registration table, the rows about every registration a
+    scoped result rests on, so that rules, risk, members and evidence then read only
+    those: the members, tonight, of touched clusters; of clusters holding a registration
+    that carries a touched key; and of clusters with review decisions (evidence shows
+    them, and risk looks again at those a review held back)."""
+    review.ensure_tables(con)
+    touched_keys = f"(select key from {scope.keys} where kind = '{{}}')"
+    con.execute(f"""create or replace temp table _cut_people as
+        with interest as (
+            select cluster_id from {scope.clusters}
+            union
+            select cluster_id from {tables.CLUSTERS} where beneficiary_reference_id in (
+                select beneficiary_reference_id from {tables.REGISTRATIONS}
+                where mobile_key in {touched_keys.format("mobile")}
+                   or photo_id_key in {touched_keys.format("photo_id")})
+            union
+            select cluster_id from {tables.REVIEW_DECISIONS}
+        )
+        select beneficiary_reference_id from {tables.CLUSTERS}
+        where cluster_id in (select cluster_id from interest)""")
+    for table, columns in PER_REGISTRATION.items():
+        about = " or ".join(f"{c} in (select beneficiary_reference_id from _cut_people)"
+                            for c in columns)
+        con.execute(f"create or replace temp table {scope.cut(table)} as "
+                    f"select * from {table} where {about}")
+    con.execute("drop table _cut_people")
 
 
 def counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
@@ -166,7 +200,7 @@ def save(con: duckdb.DuckDBPyConnection, digest: str, scope: Scope | None) -> No
         from {tables.CLUSTERS} c join {tables.REGISTRATIONS} r using (beneficiary_reference_id)"""
     if scope is None:
         con.execute(f"create or replace table {tables.RULE_STATE_REGISTRATIONS} as {current}")
-        con.execute(f"create or replace table {tables.RULE_STATE_CENTRES} as {CENTRE_NAMES_SQL}")
+        con.execute(f"create or replace table {tables.RULE_STATE_CENTRES} as {CENTRES_SQL}")
     else:
         people = f"(select beneficiary_reference_id from {scope.people})"
         con.execute(f"delete from {tables.RULE_STATE_REGISTRATIONS} "

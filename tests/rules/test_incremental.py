@@ -181,6 +181,8 @@ def test_an_incremental_run_leaves_no_shadowing_tables_behind():
     con = _last_night(scenario())
     _tonight(con, registrations=["10000000000001"])
     run_stage(con, SETTINGS, full=False)
-    temp = {r[0] for r in con.execute("select table_name from duckdb_tables() "
-                                      "where database_name = 'temp'").fetchall()}
-    assert not temp & {tables.CLUSTERS, tables.REGISTRATIONS, "_touched_clusters"}
+    temp = {r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'temp' union all "
+        "select view_name from duckdb_views() where database_name = 'temp'").fetchall()}
+    assert not temp & {tables.CLUSTERS, tables.REGISTRATIONS, tables.APPOINTMENTS,
+                       "_touched_clusters", "_cut_clusters"}
