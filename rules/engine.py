@@ -13,9 +13,9 @@ keys, rules.scope). A rule's result for one entity must then depend only on the 
 about that entity's registrations (a cluster's members; the registrations carrying a
 key) in the per-registration tables (registrations, appointments, vaccinations,
 clusters, pair_scores), and on whole-warehouse lookups given as their own input table
-(`centres`). The run gives the rule exactly those rows, in TEMP tables that shadow the
-warehouse's (DuckDB resolves temp names first), and keeps only its rows for those
-entities: the rule's SQL is never rewritten.
+(`centres`). The run gives the rule exactly those rows, through TEMP views under the
+warehouse's table names (DuckDB resolves temp names first), and keeps only its result
+rows for those entities: the rule's SQL is never rewritten.
 """
 from __future__ import annotations
 
