@@ -165,7 +165,8 @@ def _cut(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     them, and risk looks again at those a review held back)."""
     review.ensure_tables(con)
     touched_keys = f"(select key from {scope.keys} where kind = '{{}}')"
-    con.execute(f"""create or replace temp table _cut_people as
+    # a cluster is cut whole, so its cut is that of clusters, and the people are its members
+    con.execute(f"""create or replace temp table {scope.cut(tables.CLUSTERS)} as
         with interest as (
             select cluster_id from {scope.clusters}
             union
@@ -176,14 +177,13 @@ def _cut(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
             union
             select cluster_id from {tables.REVIEW_DECISIONS}
         )
-        select beneficiary_reference_id from {tables.CLUSTERS}
-        where cluster_id in (select cluster_id from interest)""")
+        select * from {tables.CLUSTERS} where cluster_id in (select cluster_id from interest)""")
+    people = f"(select beneficiary_reference_id from {scope.cut(tables.CLUSTERS)})"
     for table, columns in PER_REGISTRATION.items():
-        about = " or ".join(f"{c} in (select beneficiary_reference_id from _cut_people)"
-                            for c in columns)
-        con.execute(f"create or replace temp table {scope.cut(table)} as "
-                    f"select * from {table} where {about}")
-    con.execute("drop table _cut_people")
+        if table != tables.CLUSTERS:
+            about = " or ".join(f"{c} in {people}" for c in columns)
+            con.execute(f"create or replace temp table {scope.cut(table)} as "
+                        f"select * from {table} where {about}")
 
 
 def counts(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
