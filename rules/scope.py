@@ -19,6 +19,10 @@ clusters, bookings and doses. So:
 
 The state of the last run (ids, keys, centre names, and a fingerprint of the rules and
 settings) is kept in the rule_state_* tables and rewritten at the end of each run.
+
+Then, of each per-registration table, the rows about everyone a recomputed result rests
+on are read once into TEMP tables (the scope's cut), which the rest of the stage reads
+through views under the warehouse's names (rules.engine.shadowed).
 """
 from __future__ import annotations
 
@@ -28,8 +32,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipelines import tables
-from pipelines import review
+from pipelines import review, tables
 from rules.engine import CENTRES_SQL, PER_REGISTRATION
 
 _STATE = (tables.RULE_STATE_REGISTRATIONS, tables.RULE_STATE_CENTRES, tables.RULE_STATE_RUN)
