@@ -163,7 +163,8 @@ def _stale(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
         join {tables.EVIDENCE} e using (cluster_id)
         where json_array_length(e.evidence, '$.review_history') <> d.n
         union
-        select cluster_id from {tables.FLAGGED_CLUSTERS} anti join {tables.EVIDENCE} using (cluster_id)
+        select cluster_id from {tables.FLAGGED_CLUSTERS}
+        anti join {tables.EVIDENCE} using (cluster_id)
     """)
     return "(select cluster_id from _evidence_stale)"
 

@@ -132,7 +132,8 @@ def _rescore_identifiers(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     (the evidence of the people using them shows them)."""
     touched = f"(select kind, key from {scope.keys})"
     con.execute(f"""create or replace temp table _identifiers_before as
-        select * from {tables.FLAGGED_IDENTIFIERS} where (identifier_kind, identifier_key) in {touched}""")
+        select * from {tables.FLAGGED_IDENTIFIERS}
+        where (identifier_kind, identifier_key) in {touched}""")
     con.execute(f"delete from {tables.FLAGGED_IDENTIFIERS} "
                 f"where (identifier_kind, identifier_key) in {touched}")
     con.execute(f"insert into {tables.FLAGGED_IDENTIFIERS} {_flagged_identifiers_sql(touched)}")

@@ -96,8 +96,8 @@ def _freeze_model(con: duckdb.DuckDBPyConnection, night: int) -> None:
     """As a linkage that kept its model leaves pair_scores: unchanged for every pair that
     touches no registration the night added or changed."""
     if night > 1:
-        untouched = (f"id_l not in (select beneficiary_reference_id from {tables.CHANGED_REGISTRATIONS}) "
-                     f"and id_r not in (select beneficiary_reference_id from {tables.CHANGED_REGISTRATIONS})")
+        changed = f"(select beneficiary_reference_id from {tables.CHANGED_REGISTRATIONS})"
+        untouched = f"id_l not in {changed} and id_r not in {changed}"
         con.execute(f"delete from {tables.PAIR_SCORES} where {untouched}")
         con.execute(f"insert into {tables.PAIR_SCORES} select * from _last_pair_scores "
                     f"where {untouched}")
