@@ -14,7 +14,8 @@ import duckdb
 
 from linkage.settings import LinkageSettings
 from pipelines import review, tables
-from rules.engine import RULE_CATALOG
+from rules.engine import CENTRES_SQL, RULE_CATALOG
+from rules.scope import Scope
 
 MISSING_LABEL = "missing on one side"
 
@@ -44,7 +45,11 @@ def _pair_fields_sql(settings: LinkageSettings) -> tuple[str, str, dict[str, lis
     return f"[{', '.join(parts)}]", total, params
 
 
-def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
+def evidence_sql(settings: LinkageSettings,
+                 only: str | None = None) -> tuple[str, dict[str, list[str]]]:
+    """The SELECT of evidence rows: every flagged cluster's, or those whose id `only` (a
+    subquery) selects; and the values it binds."""
+    only = f"where cluster_id in {only}" if only else ""
     fields, field_total, params = _pair_fields_sql(settings)
     member = """{'beneficiary_reference_id': beneficiary_reference_id, 'name': name,
         'gender': gender, 'birth_year': birth_year, 'mobile': mobile_masked,
@@ -64,9 +69,8 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
     flag = """{'identifier_kind': i.identifier_kind, 'identifier': i.identifier, 'rules': i.rules,
         'facts': i.facts::json}"""
     sql = f"""
-    create or replace table {tables.EVIDENCE} as
     with f as (
-        select * from {tables.FLAGGED_CLUSTERS}
+        select * from {tables.FLAGGED_CLUSTERS} {only}
     ), mem as (
         select c.cluster_id, r.*
         from {tables.CLUSTERS} c join {tables.REGISTRATIONS} r using (beneficiary_reference_id)
@@ -83,12 +87,6 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
         join mem r on r.beneficiary_reference_id = p.id_r and r.cluster_id = l.cluster_id
         where p.linked
         group by l.cluster_id
-    ), centres as (
-        -- a centre's most used spelling names it in doses, which carry only its id
-        select center_id, list(center_name order by n desc, center_name)[1] as center_name
-        from (select center_id, center_name, count(*) as n
-              from {tables.APPOINTMENTS} group by center_id, center_name)
-        group by center_id
     ), events as (
         select m.cluster_id, a.booked_at as event_at,
                strftime(a.booked_at, '%Y-%m-%d %H:%M:%S') as shown_at, 'booking' as kind,
@@ -103,14 +101,15 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
                v.certificate_id, v.dose, v.vaccine, v.center_id, k.center_name,
                v.dose_date, null, 'Given'
         from {tables.VACCINATIONS} v join mem m using (beneficiary_reference_id)
-        left join centres k using (center_id)
+        -- a centre's most used spelling names it in doses, which carry only its id
+        left join {tables.CENTRES} k using (center_id)
     ), timeline as (
         select cluster_id, {_ordered_list(event, "event_at", "kind", "reference")} as timeline
         from events group by cluster_id
     ), hits as (
         select h.entity_id as cluster_id, {_ordered_list(hit, "h.rule_id")} as rule_hits
         from {tables.RULE_HITS} h join {RULE_CATALOG} k using (rule_id)
-        where h.entity_kind = 'cluster'
+        where h.entity_kind = 'cluster' and h.entity_id in (select cluster_id from f)
         group by h.entity_id
     ), used as (
         select cluster_id, 'mobile' as kind, mobile_key as key from mem where mobile_key is not null
@@ -145,9 +144,47 @@ def evidence_sql(settings: LinkageSettings) -> tuple[str, dict[str, list[str]]]:
     return sql, params
 
 
+def _stale(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
+    """Clusters whose evidence may have changed, in a TEMP table: the touched ones, those
+    using an identifier whose flag changed, those with a review decision their evidence
+    does not show yet, and flagged ones without evidence (a review let them back)."""
+    con.execute(f"""create or replace temp table _evidence_stale as
+        select cluster_id from {scope.clusters}
+        union
+        select c.cluster_id from {tables.CLUSTERS} c
+        join {tables.REGISTRATIONS} r using (beneficiary_reference_id)
+        join {scope.identifiers} i
+          on (i.kind = 'mobile' and i.key = r.mobile_key)
+          or (i.kind = 'photo_id' and i.key = r.photo_id_key)
+        union
+        -- decisions are only ever added, so a count tells a new one
+        select d.cluster_id
+        from (select cluster_id, count(*) as n from {tables.REVIEW_DECISIONS} group by all) d
+        join {tables.EVIDENCE} e using (cluster_id)
+        where json_array_length(e.evidence, '$.review_history') <> d.n
+        union
+        select cluster_id from {tables.FLAGGED_CLUSTERS}
+        anti join {tables.EVIDENCE} using (cluster_id)
+    """)
+    return "(select cluster_id from _evidence_stale)"
+
+
 def build_evidence(con: duckdb.DuckDBPyConnection,
-                   settings: LinkageSettings | None = None) -> None:
-    """Write table `evidence` (cluster_id, evidence JSON text), one row per flagged cluster."""
-    sql, params = evidence_sql(settings or LinkageSettings())
+                   settings: LinkageSettings | None = None, scope: Scope | None = None) -> None:
+    """Write table `evidence` (cluster_id, evidence JSON text), one row per flagged
+    cluster. With a `scope` (rules.scope), only the rows that may have changed are
+    rewritten, and those of clusters no longer flagged dropped."""
     review.ensure_tables(con)
-    con.execute(sql, params)
+    # the rules run leaves it, read from all bookings (never a scope's cut of them)
+    con.execute(f"create temp table if not exists {tables.CENTRES} as {CENTRES_SQL}")
+    settings = settings or LinkageSettings()
+    if scope is None:
+        sql, params = evidence_sql(settings)
+        con.execute(f"create or replace table {tables.EVIDENCE} as {sql}", params)
+        return
+    stale = _stale(con, scope)
+    con.execute(f"""delete from {tables.EVIDENCE} where cluster_id in {stale}
+        or cluster_id not in (select cluster_id from {tables.FLAGGED_CLUSTERS})""")
+    sql, params = evidence_sql(settings, stale)
+    con.execute(f"insert into {tables.EVIDENCE} {sql}", params)
+    con.execute("drop table _evidence_stale")

@@ -33,8 +33,7 @@ from pipelines.progress import Progress
 from pipelines.publish import publish, recover
 from pipelines.secret import warehouse_secret
 from pipelines.validate import validate
-from rules.engine import load_rules, run_rules
-from rules.risk import score as score_risk
+from rules.nightly import run_stage as run_rules_stage
 
 # DuckDB spills to disk past this; the Python side (name features, pair arrays) needs
 # the rest of a 4 GiB budget at a million registrations
@@ -126,13 +125,16 @@ def _model_tonight(con: duckdb.DuckDBPyConnection, kind: str, settings: LinkageS
 
 
 @task(name="rules", cache_policy=NO_CACHE)
-def rules_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Progress) -> dict:
-    rules = load_rules()
-    hits = run_rules(con, rules)
-    score_risk(con)
-    suppressed = outputs.build_tables(con, settings)
-    counts = outputs.flag_counts(con) | {"suppressed_by_review": suppressed}
-    p.say("rules", f"{hits:,} rule hits; {counts['flagged_clusters']:,} flagged clusters, "
+def rules_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Progress,
+               full: bool = True) -> dict:
+    stage = run_rules_stage(con, settings, full)
+    counts = outputs.flag_counts(con) | {"suppressed_by_review": stage["suppressed_by_review"],
+                                         "rules_scope": stage["rules_scope"]}
+    scope = stage["rules_scope"]
+    how = "all" if scope["full"] else (f"{scope['clusters']:,} touched clusters, "
+                                       f"{scope['identifiers']:,} identifiers")
+    p.say("rules", f"{stage['rule_hits']:,} rule hits ({how}); "
+                   f"{counts['flagged_clusters']:,} flagged clusters, "
                    f"{counts['flagged_identifiers']:,} flagged identifiers")
     return counts
 
@@ -213,7 +215,8 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     model, incremental = _model_tonight(con, kind, settings, summary["model_from"])
     normalise_task(con, incremental, p)
     summary["linkage"] = link_task(con, settings, summary["run_id"], model, incremental, p)
-    summary.update(rules_task(con, settings, p))
+    # a night that fitted the model again may have changed any pair, so any result
+    summary.update(rules_task(con, settings, p, full=not incremental))
     summary["timings"] = p.timings
     summary["peak_memory_mb"] = p.peak_mb
     summary["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

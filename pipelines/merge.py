@@ -4,7 +4,9 @@ A night's export is either a snapshot (every registration the warehouse holds ap
 it again) or a delta (only what is new or changed since the last night). A snapshot
 replaces the tables; a delta adds its rows and replaces those with the same id. Either
 way the registrations the night added, changed or removed are listed in
-`changed_registrations`, so that linkage compares only them.
+`changed_registrations`, so that linkage compares only them, and the people whose
+bookings or doses it added, changed or removed in `changed_activity`, so that the rules
+re-run only for them.
 """
 from __future__ import annotations
 
@@ -73,9 +75,29 @@ def _changes(con: duckdb.DuckDBPyConnection, kind: str) -> None:
         {removed}""")
 
 
+def _record_activity(con: duckdb.DuckDBPyConnection, file: str, kind: str) -> None:
+    """Who tonight's bookings or doses touch: the person on the new row and the one on
+    the row it replaces (a row may move to another registration). Rows sent again
+    unchanged touch no one."""
+    stored, key = FILES[file]
+    night = tables.NIGHT[file]
+    cols = ", ".join(c.split()[0] for c in INPUT_SCHEMA[stored].split(", "))
+    # a delta replaces only the rows it sends; a snapshot also drops those it leaves out
+    old = stored if kind == "snapshot" else f"{stored} where {key} in (select {key} from {night})"
+    con.execute(f"""create or replace temp table _activity_diff as
+        (select {cols} from {night} except select {cols} from {old})
+        union all
+        (select {cols} from {old} except select {cols} from {night})""")
+    con.execute(f"""insert into {tables.CHANGED_ACTIVITY}
+        select distinct beneficiary_reference_id, ? from _activity_diff
+        where beneficiary_reference_id is not null""", [file])
+    con.execute("drop table _activity_diff")
+
+
 def _fold(con: duckdb.DuckDBPyConnection, file: str, kind: str) -> None:
     stored, key = FILES[file]
     night = tables.NIGHT[file]
+    _record_activity(con, file, kind)
     if kind == "snapshot":
         con.execute(f"delete from {stored}")
     else:
@@ -100,6 +122,8 @@ def _fold_registrations(con: duckdb.DuckDBPyConnection) -> None:
 def merge(con: duckdb.DuckDBPyConnection, kind: str) -> MergeReport:
     """Fold the night tables (pipelines.validate) into the kept ones."""
     _changes(con, kind)
+    con.execute(f"create or replace temp table {tables.CHANGED_ACTIVITY} "
+                f"(beneficiary_reference_id VARCHAR, source VARCHAR)")
     _fold_registrations(con)
     _fold(con, "appointments", kind)
     _fold(con, "vaccinations", kind)

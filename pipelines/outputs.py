@@ -11,6 +11,7 @@ from pipelines import review, tables
 from pipelines.evidence import build_evidence
 from pipelines.publish import write_csv, write_json, write_jsonl
 from pipelines.report import write_report
+from rules.scope import Scope
 
 CSV_OUTPUTS = {  # file -> (table, order, columns kept in the warehouse only)
     "cluster_members.csv": (tables.CLUSTER_MEMBERS, "cluster_id, beneficiary_reference_id", ()),
@@ -22,20 +23,37 @@ CSV_OUTPUTS = {  # file -> (table, order, columns kept in the warehouse only)
 }
 
 
-def build_tables(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> int:
-    """cluster_members and evidence, from clusters, registrations and rule results.
-    Clusters a review dismissed, with no new evidence since, first leave flagged_clusters;
-    returns how many did."""
-    con.execute(f"""
-        create or replace table {tables.CLUSTER_MEMBERS} as
+def _members_sql(only: str | None = None) -> str:
+    """cluster_members' rows: of every cluster of two or more, or of those `only` (a
+    subquery of cluster ids) selects."""
+    only = f"where cluster_id in {only}" if only else ""
+    return f"""
         select c.cluster_id, c.beneficiary_reference_id, r.name, r.gender, r.birth_year,
                r.district_name, r.mobile_masked, r.photo_id_type, r.photo_id_masked
         from {tables.CLUSTERS} c join {tables.REGISTRATIONS} r using (beneficiary_reference_id)
-        where c.cluster_id in (select cluster_id from {tables.CLUSTERS}
-                               group by cluster_id having count(*) > 1)
-    """)
+        where c.cluster_id in (select cluster_id from {tables.CLUSTERS} {only}
+                               group by cluster_id having count(*) > 1)"""
+
+
+def _write_members(con: duckdb.DuckDBPyConnection, scope: Scope | None) -> None:
+    if scope is None:
+        con.execute(f"create or replace table {tables.CLUSTER_MEMBERS} as {_members_sql()}")
+        return
+    touched = f"(select cluster_id from {scope.clusters})"
+    con.execute(f"delete from {tables.CLUSTER_MEMBERS} where cluster_id in {touched}")
+    con.execute(f"insert into {tables.CLUSTER_MEMBERS} {_members_sql(touched)}")
+
+
+def build_tables(con: duckdb.DuckDBPyConnection, settings: LinkageSettings,
+                 scope: Scope | None = None) -> int:
+    """cluster_members and evidence, from clusters, registrations and rule results.
+    Clusters a review dismissed, with no new evidence since, first leave flagged_clusters;
+    returns how many did. With a `scope` (rules.scope), only touched clusters' members and
+    the evidence that may have changed are rewritten; the review check covers every
+    flagged cluster either way (a decision may have arrived since last night)."""
+    _write_members(con, scope)
     suppressed = review.suppress_dismissed(con)
-    build_evidence(con, settings)
+    build_evidence(con, settings, scope)
     return suppressed
 
 

@@ -49,6 +49,10 @@ PHOTO_ID_PARTS = "photo_id_parts"
 # changed_registrations (TEMP): beneficiary_reference_id of every registration this night
 #   added, changed or removed; `change` ('new' | 'changed' | 'removed')
 CHANGED_REGISTRATIONS = "changed_registrations"
+# changed_activity (TEMP): beneficiary_reference_id on the old and the new row of every
+#   booking or dose this night added, changed or removed; `source` ('appointments' |
+#   'vaccinations'), so that the rules re-run only for the people it touched
+CHANGED_ACTIVITY = "changed_activity"
 # quarantine: source_file, row_number BIGINT, raw_values (JSON text, identifiers masked), reason
 QUARANTINE = "quarantine"
 
@@ -84,6 +88,17 @@ CLUSTER_CHANGES = "cluster_changes"
 RULE_HITS = "rule_hits"
 # rule_catalog: rule_id, title, severity, entity_kind, description, params (as run)
 RULE_CATALOG = "rule_catalog"
+# centres (TEMP, built by each rules run): center_id, center_name — each centre's most
+#   used spelling in appointments, the one lookup over a whole table that rules and
+#   evidence read
+CENTRES = "centres"
+# rule_state_registrations: beneficiary_reference_id, cluster_id, mobile_key, photo_id_key
+#   as the last rules run saw them; rule_state_centres: center_id, center_name (each
+#   centre's most used spelling then); rule_state_run: fingerprint of the rules, weights
+#   and settings run. Kept, so that a delta night re-runs the rules for what moved only
+RULE_STATE_REGISTRATIONS = "rule_state_registrations"
+RULE_STATE_CENTRES = "rule_state_centres"
+RULE_STATE_RUN = "rule_state_run"
 
 # -- published (the contract's outputs, same names) ------------------------------------
 CLUSTER_MEMBERS = "cluster_members"

@@ -7,6 +7,15 @@ the SQL only as bound values (`$days`), never pasted into its text. Loading chec
 everything it can without data, so a broken rule fails at load time naming its file:
 keys and types, parameter names used versus declared, one SELECT and nothing else, and
 the query itself, prepared against empty tables of the warehouse's schema.
+
+Rules may also be run for some entities only (a delta night's touched clusters and
+keys, rules.scope). A rule's result for one entity must then depend only on the rows
+about that entity's registrations (a cluster's members; the registrations carrying a
+key) in the per-registration tables (registrations, appointments, vaccinations,
+clusters, pair_scores), and on whole-warehouse lookups given as their own input table
+(`centres`). The run gives the rule exactly those rows, through TEMP views under the
+warehouse's table names (DuckDB resolves temp names first), and keeps only its result
+rows for those entities: the rule's SQL is never rewritten.
 """
 from __future__ import annotations
 
@@ -14,14 +23,19 @@ import datetime as dt
 import json
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from linkage.settings import COMPARISONS
 from pipelines import tables
+
+if TYPE_CHECKING:  # only a type here; rules.scope reads this module
+    from rules.scope import Scope
 
 RULES_DIR = Path(__file__).parent
 # Rule metadata as run (id, title, severity, entity, description, effective params).
@@ -58,9 +72,26 @@ INPUT_SCHEMA: dict[str, str] = {
         "certificate_id VARCHAR, beneficiary_reference_id VARCHAR, dose INTEGER, "
         "vaccine VARCHAR, dose_date DATE, center_id BIGINT"),
     tables.CLUSTERS: "beneficiary_reference_id VARCHAR, cluster_id VARCHAR",
+    tables.CENTRES: "center_id BIGINT, center_name VARCHAR",
     tables.PAIR_SCORES: (
         "id_l VARCHAR, id_r VARCHAR, match_weight DOUBLE, match_probability DOUBLE, "
         f"linked BOOLEAN, {_PAIR_COLS}"),
+}
+
+
+# every centre's most used spelling: a lookup over all bookings, built once per run
+CENTRES_SQL = f"""
+    select center_id, list(center_name order by n desc, center_name)[1] as center_name
+    from (select center_id, center_name, count(*) as n
+          from {tables.APPOINTMENTS} group by center_id, center_name)
+    group by center_id"""
+# per-registration tables, and the columns naming the registration a row is about
+PER_REGISTRATION: dict[str, tuple[str, ...]] = {
+    tables.REGISTRATIONS: ("beneficiary_reference_id",),
+    tables.APPOINTMENTS: ("beneficiary_reference_id",),
+    tables.VACCINATIONS: ("beneficiary_reference_id",),
+    tables.CLUSTERS: ("beneficiary_reference_id",),
+    tables.PAIR_SCORES: ("id_l", "id_r"),
 }
 
 
@@ -204,28 +235,115 @@ def _write_catalog(con: duckdb.DuckDBPyConnection, rules: list[Rule],
          json.dumps(values[r.id], default=str, sort_keys=True)) for r in rules])
 
 
+def _scope_ids(entity: str, scope: Scope) -> str:
+    """The entity ids a scoped run recomputes, as a subquery."""
+    if entity == "cluster":
+        return f"(select cluster_id from {scope.clusters})"
+    return f"(select key from {scope.keys} where kind = '{entity}')"
+
+
+def _entity_registrations(entity: str, scope: Scope) -> str:
+    """The registrations the scoped entities' results rest on, as a query over the
+    scope's cut tables."""
+    if entity == "cluster":
+        return (f"select beneficiary_reference_id from {scope.cut(tables.CLUSTERS)} "
+                f"where cluster_id in {_scope_ids(entity, scope)}")
+    column = {"mobile": "mobile_key", "photo_id": "photo_id_key"}[entity]
+    return (f"select beneficiary_reference_id from {scope.cut(tables.REGISTRATIONS)} "
+            f"where {column} in {_scope_ids(entity, scope)}")
+
+
+def _about(table: str, registrations: str) -> str:
+    """A condition: the row is about one of `registrations` (a table of their ids)."""
+    return " or ".join(f"{c} in (select beneficiary_reference_id from {registrations})"
+                       for c in PER_REGISTRATION[table])
+
+
+@contextmanager
+def shadowed(con: duckdb.DuckDBPyConnection, scope: Scope,
+             registrations: str | None = None) -> Iterator[None]:
+    """Within: the per-registration tables read as the scope's cut of them (rules.scope),
+    or as its rows about `registrations` (a table of ids) only, through TEMP views under
+    the warehouse's names."""
+    for table in PER_REGISTRATION:
+        about = f"where {_about(table, registrations)}" if registrations else ""
+        con.execute(f"create or replace temp view {table} as "
+                    f"select * from {scope.cut(table)} {about}")
+    try:
+        yield
+    finally:
+        for table in PER_REGISTRATION:
+            con.execute(f"drop view if exists temp.main.{table}")
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, rule: Rule, values: dict[str, Any],
+             scope: Scope | None) -> None:
+    """The rule's hits into _rule_new_hits, checked for one row per entity."""
+    keep = f"and entity_id in {_scope_ids(rule.entity, scope)}" if scope else ""
+    # rule.id and rule.entity were checked against fixed patterns at load time
+    con.execute(f"""create or replace temp table _rule_new_hits as
+        select '{rule.id}' as rule_id, '{rule.entity}' as entity_kind, entity_id,
+               to_json(facts)::varchar as facts
+        from ({rule.sql}) where entity_id is not null {keep}""", values)
+    dupes = con.execute("select count(*) - count(distinct entity_id) "
+                        "from _rule_new_hits").fetchall()[0][0]
+    if dupes:
+        raise RuleError(f"{rule.path}: returned {dupes} repeated entity_id row(s); "
+                        "a rule must return one row per flagged entity")
+
+
+def _store(con: duckdb.DuckDBPyConnection, rule: Rule, scope: Scope | None) -> None:
+    if scope is not None:
+        con.execute(f"delete from {tables.RULE_HITS} where rule_id = ? and entity_id "
+                    f"in {_scope_ids(rule.entity, scope)}", [rule.id])
+    con.execute(f"insert into {tables.RULE_HITS} select * from _rule_new_hits")
+
+
+def _run_scoped(con: duckdb.DuckDBPyConnection, rules: list[Rule],
+                values: dict[str, dict[str, Any]], scope: Scope) -> None:
+    """Rules entity kind by kind, each kind against the rows about its registrations."""
+    for entity in ENTITIES:
+        group = [r for r in rules if r.entity == entity]
+        if not group:
+            continue
+        con.execute(f"create or replace temp table _scope_registrations as "
+                    f"{_entity_registrations(entity, scope)}")
+        try:
+            with shadowed(con, scope, "_scope_registrations"):
+                for rule in group:
+                    _run_one(con, rule, values[rule.id], scope)
+                    _store(con, rule, scope)
+        finally:
+            con.execute("drop table _scope_registrations")
+
+
 def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule],
-              params: dict[str, dict[str, Any]] | None = None) -> int:
+              params: dict[str, dict[str, Any]] | None = None,
+              scope: Scope | None = None) -> int:
     """Run `rules` and (re)write `rule_hits` and the rule catalog; returns the hit count.
 
-    `params` overrides defaults per rule: {"multi_booking": {"days": 5}}.
+    `params` overrides defaults per rule: {"multi_booking": {"days": 5}}. With a `scope`
+    (rules.scope), each rule runs for the touched clusters or keys of its entity only:
+    their previous hits are replaced, every other hit is kept.
     """
     params = params or {}
     unknown = params.keys() - {r.id for r in rules}
     if unknown:
         raise ValueError(f"parameters given for unknown rule(s): {', '.join(sorted(unknown))}")
     values = {r.id: r.values(params.get(r.id)) for r in rules}
-    con.execute(f"""create or replace table {tables.RULE_HITS} (rule_id VARCHAR,
-        entity_kind VARCHAR, entity_id VARCHAR, facts VARCHAR)""")
-    for rule in rules:
-        # rule.id and rule.entity were checked against fixed patterns at load time
-        con.execute(f"""insert into {tables.RULE_HITS}
-            select '{rule.id}', '{rule.entity}', entity_id, to_json(facts)::varchar
-            from ({rule.sql}) where entity_id is not null""", values[rule.id])
-        dupes = con.execute(f"""select count(*) - count(distinct entity_id) from {tables.RULE_HITS}
-            where rule_id = ?""", [rule.id]).fetchone()[0]
-        if dupes:
-            raise RuleError(f"{rule.path}: returned {dupes} repeated entity_id row(s); "
-                            "a rule must return one row per flagged entity")
+    if scope is None:
+        con.execute(f"""create or replace table {tables.RULE_HITS} (rule_id VARCHAR,
+            entity_kind VARCHAR, entity_id VARCHAR, facts VARCHAR)""")
+    # left for the run: evidence names centres by it too
+    con.execute(f"create or replace temp table {tables.CENTRES} as {CENTRES_SQL}")
+    try:
+        if scope is None:
+            for rule in rules:
+                _run_one(con, rule, values[rule.id], None)
+                _store(con, rule, None)
+        else:
+            _run_scoped(con, rules, values, scope)
+    finally:
+        con.execute("drop table if exists _rule_new_hits")
     _write_catalog(con, rules, values)
-    return con.execute(f"select count(*) from {tables.RULE_HITS}").fetchone()[0]
+    return con.execute(f"select count(*) from {tables.RULE_HITS}").fetchall()[0][0]

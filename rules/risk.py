@@ -15,6 +15,7 @@ import duckdb
 
 from pipelines import tables
 from rules.engine import RULE_CATALOG
+from rules.scope import Scope
 
 SEVERITY_WEIGHTS: Mapping[str, float] = {"low": 0.35, "medium": 0.60, "high": 0.85}
 
@@ -31,15 +32,17 @@ def _link_confidence_sql() -> str:
         group by cl.cluster_id"""
 
 
-def _write_flagged_clusters(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""
-        create or replace table {tables.FLAGGED_CLUSTERS} as
+def _flagged_clusters_sql(only: str | None = None) -> str:
+    """flagged_clusters' rows: every cluster's, or those `only` (a subquery of cluster
+    ids) selects."""
+    only = f"and h.entity_id in {only}" if only else ""
+    return f"""
         with hits as (
             select h.entity_id, h.rule_id, k.title, w.weight
             from {tables.RULE_HITS} h
             join {RULE_CATALOG} k using (rule_id)
             join _severity_weights w on w.severity = k.severity
-            where h.entity_kind = 'cluster'
+            where h.entity_kind = 'cluster' {only}
         ), rule_score as (
             select entity_id as cluster_id, 1 - product(1 - weight) as rules_score,
                    string_agg(rule_id, ';' order by rule_id) as rules,
@@ -69,15 +72,17 @@ def _write_flagged_clusters(con: duckdb.DuckDBPyConnection) -> None:
         from rule_score s
         join places p using (cluster_id)
         left join conf c using (cluster_id)
-    """)
+    """
 
 
-def _write_flagged_identifiers(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""
-        create or replace table {tables.FLAGGED_IDENTIFIERS} as
+def _flagged_identifiers_sql(only: str | None = None) -> str:
+    """flagged_identifiers' rows: every identifier's, or those whose (kind, key) `only`
+    (a subquery) selects."""
+    only = f"and (entity_kind, entity_id) in {only}" if only else ""
+    return f"""
         with hits as (
             select entity_kind, entity_id, rule_id, facts
-            from {tables.RULE_HITS} where entity_kind in ('mobile', 'photo_id')
+            from {tables.RULE_HITS} where entity_kind in ('mobile', 'photo_id') {only}
         ), used as (
             select 'mobile' as kind, r.mobile_key as key, r.mobile_masked as masked, c.cluster_id
             from {tables.REGISTRATIONS} r join {tables.CLUSTERS} c using (beneficiary_reference_id)
@@ -100,21 +105,66 @@ def _write_flagged_identifiers(con: duckdb.DuckDBPyConnection) -> None:
         select g.entity_kind as identifier_kind, c.identifier, g.rules, g.facts,
                c.n_registrations, c.n_people, g.entity_id as identifier_key
         from grouped g join counts c on c.kind = g.entity_kind and c.key = g.entity_id
-    """)
+    """
+
+
+def _write_all(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create or replace table {tables.FLAGGED_CLUSTERS} as "
+                f"{_flagged_clusters_sql()}")
+    con.execute(f"create or replace table {tables.FLAGGED_IDENTIFIERS} as "
+                f"{_flagged_identifiers_sql()}")
+
+
+def _rescore_clusters(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """Touched clusters, and those a review held back last night (hits but no flagged
+    row): the review may have changed since, and suppression runs again over all."""
+    con.execute(f"delete from {tables.FLAGGED_CLUSTERS} "
+                f"where cluster_id in (select cluster_id from {scope.clusters})")
+    only = f"""(select cluster_id from {scope.clusters}
+                union select h.entity_id from {tables.RULE_HITS} h
+                anti join {tables.FLAGGED_CLUSTERS} f on f.cluster_id = h.entity_id
+                where h.entity_kind = 'cluster')"""
+    con.execute(f"insert into {tables.FLAGGED_CLUSTERS} {_flagged_clusters_sql(only)}")
+
+
+def _rescore_identifiers(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """Touched keys' rows, replaced; those that differ are listed in scope.identifiers
+    (the evidence of the people using them shows them)."""
+    touched = f"(select kind, key from {scope.keys})"
+    con.execute(f"""create or replace temp table _identifiers_before as
+        select * from {tables.FLAGGED_IDENTIFIERS}
+        where (identifier_kind, identifier_key) in {touched}""")
+    con.execute(f"delete from {tables.FLAGGED_IDENTIFIERS} "
+                f"where (identifier_kind, identifier_key) in {touched}")
+    con.execute(f"insert into {tables.FLAGGED_IDENTIFIERS} {_flagged_identifiers_sql(touched)}")
+    con.execute(f"""create or replace temp table {scope.identifiers} as
+        select distinct identifier_kind as kind, identifier_key as key from (
+            (select * from _identifiers_before
+             except select * from {tables.FLAGGED_IDENTIFIERS}
+             where (identifier_kind, identifier_key) in {touched})
+            union all
+            (select * from {tables.FLAGGED_IDENTIFIERS}
+             where (identifier_kind, identifier_key) in {touched}
+             except select * from _identifiers_before))""")
+    con.execute("drop table _identifiers_before")
 
 
 def score(con: duckdb.DuckDBPyConnection,
-          severity_weights: Mapping[str, float] | None = None) -> int:
+          severity_weights: Mapping[str, float] | None = None, scope: Scope | None = None) -> int:
     """Write `flagged_clusters` and `flagged_identifiers` from `rule_hits` and the rule
-    catalog; returns the number of flagged clusters."""
+    catalog; returns the number of flagged clusters. With a `scope` (rules.scope), only
+    the touched clusters' and keys' rows are rewritten."""
     weights = dict(severity_weights or SEVERITY_WEIGHTS)
     if not all(0.0 <= w <= 1.0 for w in weights.values()):
         raise ValueError("severity weights must lie between 0 and 1")
     con.execute("create or replace temp table _severity_weights (severity VARCHAR, weight DOUBLE)")
     con.executemany("insert into _severity_weights values (?, ?)", list(weights.items()))
     try:
-        _write_flagged_clusters(con)
-        _write_flagged_identifiers(con)
+        if scope is None:
+            _write_all(con)
+        else:
+            _rescore_clusters(con, scope)
+            _rescore_identifiers(con, scope)
     finally:
         con.execute("drop table if exists _severity_weights")
-    return con.execute(f"select count(*) from {tables.FLAGGED_CLUSTERS}").fetchone()[0]
+    return con.execute(f"select count(*) from {tables.FLAGGED_CLUSTERS}").fetchall()[0][0]

@@ -80,3 +80,31 @@ def test_a_snapshot_replaces_bookings_and_drops_a_registration_it_rejected(con):
     assert con.execute(f"select count(*) from {tables.APPOINTMENTS}").fetchall() == [(0,)]
     assert con.execute(f"select count(*) from {tables.PHOTO_ID_PARTS} where "
                        f"bid = 10000000000002").fetchall() == [(0,)]
+
+
+def _activity(con) -> set[tuple[str, str]]:
+    return set(con.execute(f"select beneficiary_reference_id, source "
+                           f"from {tables.CHANGED_ACTIVITY}").fetchall())
+
+
+def test_a_delta_records_whose_bookings_it_added_or_changed(con):
+    _night(con, [_reg(1)], [_appt(1, 1, "Completed"), _appt(2, 2)])
+    assert _activity(con) == {("10000000000001", "appointments"),
+                              ("10000000000002", "appointments")}
+
+
+def test_a_booking_moved_to_another_registration_touches_both(con):
+    _night(con, [_reg(1)], [_appt(1, 2)])
+    assert _activity(con) == {("10000000000001", "appointments"),
+                              ("10000000000002", "appointments")}
+
+
+def test_a_booking_sent_again_unchanged_touches_no_one(con):
+    _night(con, [_reg(1)], [_appt(1, 1)])
+    assert _activity(con) == set()
+
+
+def test_a_snapshot_records_the_bookings_it_drops(con):
+    _tonight(con, [_reg(1), _reg(2)])
+    merge(con, "snapshot")
+    assert _activity(con) == {("10000000000001", "appointments")}
