@@ -122,3 +122,20 @@ def test_a_model_from_a_file_that_holds_none_is_refused_before_running(tmp_path,
                  "--model-from", str(tmp_path / "missing.duckdb")])
     assert code == 2 and "holds no match model" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_nights_flag_what_one_run_with_the_same_model_flags(model_nights):
+    """Cluster ids may differ (a night keeps yesterday's), so people are compared by their
+    registrations."""
+    root, _ = model_nights
+    flagged = """select list(c.beneficiary_reference_id order by c.beneficiary_reference_id),
+                        f.risk_score, f.rules, round(f.link_confidence, 9)
+                 from flagged_clusters f join clusters c using (cluster_id)
+                 group by all order by all"""
+    # keyed hashes differ between warehouses (each has its own key): compare masked numbers
+    identifiers = """select identifier_kind, identifier, rules, n_registrations, n_people
+                     from flagged_identifiers order by all"""
+    for sql in (flagged, identifiers):
+        got = [duckdb.connect(str(root / r / "jaanch.duckdb"), read_only=True).execute(sql)
+               .fetchall() for r in ("inc", "same")]
+        assert got[0] == got[1] and len(got[0]) >= 5
