@@ -46,23 +46,32 @@ LEVELS_SQL = {
 
 # distinct spelling pairs compared at once: bounds the memory of the string arrays
 NAME_CHUNK = 1_000_000
+# spelling pairs past which the comparator's freed arrays are worth handing back to the
+# operating system (linkage.memory); a night's few are not worth the trim
+RELEASE_AFTER = 500_000
 
 
 def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
-                     names: dict[str, np.ndarray]) -> pa.Table:
+                     names_table: str) -> pa.Table:
     """Name level and similarity per distinct (name_id_l, name_id_r) among the pairs:
-    many pairs share a pair of spellings, so each is compared once."""
-    ids = con.execute(f"""
+    many pairs share a pair of spellings, so each is compared once. Only the names the
+    pairs carry are loaded (a night's few pairs need few of them)."""
+    con.execute(f"""create or replace temp table _name_id_pairs as
         select distinct l.name_id as name_id_l, r.name_id as name_id_r
-        from {pairs} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r
-    """).fetchnumpy()
+        from {pairs} p join {norm} l on l.rid = p.id_l join {norm} r on r.rid = p.id_r""")
+    ids = con.execute("select * from _name_id_pairs").fetchnumpy()
+    names = load_name_features(con, names_table, only="select name_id_l from _name_id_pairs "
+                                                      "union select name_id_r from _name_id_pairs")
+    con.execute("drop table _name_id_pairs")
     il, ir = np.asarray(ids["name_id_l"]), np.asarray(ids["name_id_r"])
+    # positions in the loaded names, which are in name_id order
+    pl, pr = np.searchsorted(names["name_id"], il), np.searchsorted(names["name_id"], ir)
     level = np.empty(len(il), dtype=np.int8)
     sim = np.empty(len(il), dtype=np.float32)
     for start in range(0, len(il), NAME_CHUNK):
         part = slice(start, start + NAME_CHUNK)
-        first_read = name_levels(names, names, il[part], ir[part])
-        level[part], sim[part] = with_surname_first_read(names, il[part], ir[part],
+        first_read = name_levels(names, names, pl[part], pr[part])
+        level[part], sim[part] = with_surname_first_read(names, pl[part], pr[part],
                                                          *first_read)
     return pa.table({"name_id_l": pa.array(il, pa.int32()), "name_id_r": pa.array(ir, pa.int32()),
                      "name_level": pa.array(level), "name_similarity": pa.array(sim)})
@@ -95,10 +104,10 @@ def compare(con: duckdb.DuckDBPyConnection, norm: str, pairs: str, target: str,
             names_table: str = "name_features",
             parts: str = "photo_id_parts") -> int:
     """Write `target` (TEMP) with one row per candidate pair and a level per field."""
-    names = load_name_features(con, names_table)
-    con.register("_name_levels", name_pair_levels(con, norm, pairs, names))
-    del names
-    memory.release()
+    by_spelling = name_pair_levels(con, norm, pairs, names_table)
+    if by_spelling.num_rows > RELEASE_AFTER:
+        memory.release()
+    con.register("_name_levels", by_spelling)
     levels = ",\n".join(f"({sql})::tinyint as {f}_level" for f, sql in LEVELS_SQL.items())
     con.execute(f"""
         create or replace temp table {target} as

@@ -111,8 +111,10 @@ def _rows_sql(source: str, names_table: str, parts: str) -> str:
         left join {parts} h on h.bid = s.beneficiary_reference_id::bigint and h.part = 'head'"""
 
 
-def load_name_features(con: duckdb.DuckDBPyConnection,
-                       names_table: str = "name_features") -> dict[str, np.ndarray]:
-    """The distinct-name feature table as numpy arrays, indexed by name_id."""
-    cols = con.execute(f"select * from {names_table} order by name_id").fetchnumpy()
-    return {c: np.asarray(cols[c]) for c in FEATURES}
+def load_name_features(con: duckdb.DuckDBPyConnection, names_table: str = "name_features",
+                       only: str | None = None) -> dict[str, np.ndarray]:
+    """The distinct-name feature table as numpy arrays in name_id order: every name, or
+    those whose name_id `only` (a subquery) selects, with their ids under 'name_id'."""
+    where = f"where name_id in ({only})" if only else ""
+    cols = con.execute(f"select * from {names_table} {where} order by name_id").fetchnumpy()
+    return {c: np.asarray(cols[c]) for c in ("name_id",) + FEATURES}

@@ -38,6 +38,8 @@ from rules.nightly import run_stage as run_rules_stage
 # DuckDB spills to disk past this; the Python side (name features, pair arrays) needs
 # the rest of a 4 GiB budget at a million registrations
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("JAANCH_DUCKDB_MEMORY", "2GB")}
+# rows read past which validation's freed frames are worth handing back (linkage.memory)
+RELEASE_AFTER_ROWS = 500_000
 
 LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_PAIRS,
                          scores=tables.PAIR_SCORES, clusters=tables.CLUSTERS,
@@ -207,7 +209,8 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     declared = summary["export_kind_declared"]
     summary["export_kind"] = kind = recognise_kind(con) if declared == "auto" else declared
     summary["validation"] = validate_task(con, warehouse_secret(db_path), kind, p)
-    memory.release()  # validation's frames, before linkage builds its own
+    if sum(summary["read"].values()) > RELEASE_AFTER_ROWS:
+        memory.release()  # validation's frames, before linkage builds its own
     p.say("gates", gates.enforce(summary, previous))
     summary["merge"] = merge_task(con, kind, p)
     if summary["model_from"]:

@@ -3,7 +3,7 @@ results may differ from last night's, so that a delta night re-runs the rules fo
 only and keeps every other result as it stands.
 
 A rule's result for a cluster depends on its members' registrations, bookings, doses
-and pairs, and on its id; an identifier's on the registrations carrying the key, their
+and the pairs between them, and on its id; an identifier's on the registrations carrying the key, their
 clusters, bookings and doses. So:
 
 - registrations: changed tonight (changed_registrations), or whose bookings or doses
@@ -11,9 +11,11 @@ clusters, bookings and doses. So:
 - clusters: holding a touched registration now or last night; any cluster whose members
   or id moved since the last rules run (last night's ids live on in
   rule_state_registrations, singletons included: a singleton's id can change without
-  its member changing); holding a partner of a touched registration in pair_scores;
-  holding a dose given at a centre whose most used name changed (the `centres` lookup
+  its member changing); holding a dose given at a centre whose most used name changed (the `centres` lookup
   over all bookings that rules and evidence read);
+  A pair's score depends only on its two registrations and the model in force
+  (linkage.model_store), and only pairs inside one cluster are read, so a pair that
+  changed tonight lies inside a touched cluster already.
 - keys: the mobile and photo ID keys carried, now or at the last rules run, by a touched
   registration or by a member of a touched cluster, now or then.
 
@@ -118,16 +120,12 @@ def _clusters(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
             from {tables.CLUSTERS} n full join {tables.RULE_STATE_REGISTRATIONS} p
               on p.beneficiary_reference_id = n.beneficiary_reference_id
             where n.cluster_id is distinct from p.cluster_id
-        ), partners as (
-            select case when id_l in {touched} then id_r else id_l end as id
-            from {tables.PAIR_SCORES} where id_l in {touched} or id_r in {touched}
         ), renamed as (
             select beneficiary_reference_id as id from {tables.VACCINATIONS}
             where center_id in (select center_id from _renamed_centres)
         )
         select cluster_id from {tables.CLUSTERS}
-        where beneficiary_reference_id in (select * from {touched} union select id from partners
-                                           union select id from renamed)
+        where beneficiary_reference_id in (select * from {touched} union select id from renamed)
         union select cluster_id from {tables.RULE_STATE_REGISTRATIONS}
         where beneficiary_reference_id in {touched}
         union select now_id from moved where now_id is not null
