@@ -106,7 +106,7 @@ def link_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, run_id:
     return report.to_dict() | {"cluster_changes": changes}
 
 
-def _model_tonight(con: duckdb.DuckDBPyConnection, kind: str, settings: LinkageSettings,
+def model_tonight(con: duckdb.DuckDBPyConnection, kind: str, settings: LinkageSettings,
                    model_from: str | None) -> tuple[Model | None, bool]:
     """The model to score with (None: fit one) and whether only tonight's registrations
     need linking. A snapshot fits the model again; so does a delta once enough has
@@ -215,7 +215,7 @@ def _night(con: duckdb.DuckDBPyConnection, exports: Path, out: Path, db_path: Pa
     summary["merge"] = merge_task(con, kind, p)
     if summary["model_from"]:
         model_store.copy_from(con, Path(summary["model_from"]))
-    model, incremental = _model_tonight(con, kind, settings, summary["model_from"])
+    model, incremental = model_tonight(con, kind, settings, summary["model_from"])
     normalise_task(con, incremental, p)
     summary["linkage"] = link_task(con, settings, summary["run_id"], model, incremental, p)
     # a night that fitted the model again may have changed any pair, so any result
