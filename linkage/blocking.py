@@ -98,7 +98,8 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
     change only if one of its rows changed or changed unit (its block or part grew past
     the limit or shrank under it), so only those rows' pairs are worked out again."""
     con.execute("create or replace temp table _moved (rid integer, bit integer)")
-    con.execute("create or replace temp table _unit_pairs (id_l integer, id_r integer, bit integer)")
+    con.execute("create or replace temp table _unit_pairs "
+                "(id_l integer, id_r integer, bit integer)")
     for i, rule in enumerate(rules):
         _rule_changes(con, table, before, rule, 1 << i, fresh)
     con.execute(f"""create or replace temp table _redo as select rid, bit_or(bit) as mask
@@ -137,6 +138,8 @@ def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule:
     has_key = " and ".join(f"{c} is not null" for c in rule.columns)
     split_ok = " and ".join(f"{c} is not null" for c in rule.split_by) or "false"
     fresh_rows = f"(select rid from {fresh})"
+    same_block = " and ".join(f"x.{c} = s.{c}" for c in rule.columns)
+    same_part = " and ".join(f"x.{c} = s.{c}" for c in rule.columns + rule.split_by)
     # sizes before tonight: those now, less tonight's rows, plus the rows they replaced
     con.execute(f"""create or replace temp table _unit as
         with k as (select distinct {key} from (
@@ -152,11 +155,10 @@ def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule:
                    sum(is_fresh::int) over (partition by {every}) as f_split
             from m),
         was as (
-            select s.*, n - f + coalesce((select sum(g) from gone x
-                          where {" and ".join(f"x.{c} = s.{c}" for c in rule.columns)}), 0) as n_old,
-                   n_split - f_split + coalesce((select sum(g) from gone x
-                          where {" and ".join(f"x.{c} = s.{c}" for c in rule.columns + rule.split_by)}),
-                          0) as n_split_old
+            select s.*, n - f + coalesce((select sum(g) from gone x where {same_block}), 0)
+                       as n_old,
+                   n_split - f_split + coalesce((select sum(g) from gone x where {same_part}), 0)
+                       as n_split_old
             from sized s)
         select rid, bid, {every}, is_fresh,
                {_regime(rule, "n", "n_split", split_ok)} as unit_now,
