@@ -98,8 +98,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         model = _fit(con, t, settings, run_id)
         lap("estimate", f"m and u estimated; prior {model.params.prior:.2e}")
     rep.model = model.params.to_dict()
-    score.score(con, t.comparisons, t.norm, t.night_scores, model.params, model.registrations,
-                settings.threshold, STATS, other_person_veto=settings.other_person_veto)
+    _score(con, t, settings, model, t.night_scores)
     _keep_scored(con, t, incremental)
     rep.linked_pairs = con.execute(f"select count(*) from {t.scored} where linked").fetchall()[0][0]
     lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
@@ -126,8 +125,7 @@ def _compare_all(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Linkag
                                 t.names, t.parts)
     if fit:  # the typo test counts spellings over the registrations the model is fitted on
         typos.word_counts(con, t.norm, model_store.WORD_COUNTS)
-    return b, compared, typos.promote_rare_typos(con, t.comparisons, t.norm,
-                                                 settings.typo_rarity, model_store.WORD_COUNTS)
+    return b, compared, _raise_typos(con, t, settings, t.comparisons)
 
 
 def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
@@ -148,8 +146,21 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
         union select id_l, id_r from _pairs_added""")
     compared = kept.compare_new(con, t.norm, "_night_pairs", t.kept, t.comparisons, t.changed,
                                 t.names, t.parts)
-    return b, compared, typos.promote_rare_typos(con, t.comparisons, t.norm,
-                                                 settings.typo_rarity, model_store.WORD_COUNTS)
+    return b, compared, _raise_typos(con, t, settings, t.comparisons)
+
+
+def _raise_typos(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+                 comparisons: str) -> int:
+    """Rare slips of common names, by the spelling counts kept with the model."""
+    return typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
+                                    model_store.WORD_COUNTS)
+
+
+def _score(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+           model: Model, target: str) -> None:
+    """Score `t.comparisons` into `target` with `model` and its kept statistics."""
+    score.score(con, t.comparisons, t.norm, target, model.params, model.registrations,
+                settings.threshold, STATS, other_person_veto=settings.other_person_veto)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -161,8 +172,7 @@ def _fit(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     def compare_random(pairs: str, target: str) -> int:
         n = kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,
                              t.names, t.parts)
-        typos.promote_rare_typos(con, target, t.norm, settings.typo_rarity,
-                                 model_store.WORD_COUNTS)
+        _raise_typos(con, t, settings, target)
         return n
 
     params = train.train(con, t.norm, t.comparisons, settings, compare_random)
@@ -247,11 +257,8 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
     if _count(con, "_weak_inside"):
         kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
                          t.names, t.parts)
-        typos.promote_rare_typos(con, t.comparisons, t.norm, settings.typo_rarity,
-                                 model_store.WORD_COUNTS)
-        score.score(con, t.comparisons, t.norm, "_weak_scores", model.params,
-                    model.registrations, settings.threshold, STATS,
-                    other_person_veto=settings.other_person_veto)
+        _raise_typos(con, t, settings, t.comparisons)
+        _score(con, t, settings, model, "_weak_scores")
         keep_scores(con, t, "_weak_scores", floor, replace=False)
         con.execute("drop table _weak_scores")
     con.execute("drop table _weak_inside")
