@@ -90,21 +90,51 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
     labels = components(n, li, lj)
     labels = split_chains(labels, (li, lj, links["w"]),
                           (vetoes["i"].astype(np.int64), vetoes["j"].astype(np.int64)))
-    con.register("_labels", pa.table({"rid": np.arange(1, n + 1, dtype=np.int32),
-                                      "label": labels.astype(np.int64)}))
-    con.execute(f"""
-        create or replace table {target} as
-        select n.beneficiary_reference_id,
-               'C' || min(n.beneficiary_reference_id) over (partition by x.label) as cluster_id
-        from {norm} n join _labels x using (rid)
-    """)
-    con.unregister("_labels")
     together = _together(labels)
     con.register("_together", pa.table({"rid": (together + 1).astype(np.int32),
                                         "label": labels[together].astype(np.int64)}))
     con.execute(f"create or replace temp table {LABELS} as select * from _together")
     con.unregister("_together")
+    # a registration alone is its cluster, named by its own id: only the others need naming
+    con.execute(f"""create or replace temp table _grouped as
+        select n.beneficiary_reference_id,
+               'C' || min(n.beneficiary_reference_id) over (partition by x.label) as cluster_id
+        from {LABELS} x join {norm} n using (rid)""")
+    _write(con, norm, target)
+    con.execute("drop table _grouped")
     return int(len(np.unique(labels[together])))
+
+
+def _write(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
+    """Make `target` name every registration's cluster. An existing table gets only the
+    rows that moved rewritten, which keeps a night's commit small: most registrations
+    stay where they were."""
+    now = f"""select n.beneficiary_reference_id,
+                     coalesce(g.cluster_id, 'C' || n.beneficiary_reference_id) as cluster_id
+              from {norm} n left join _grouped g using (beneficiary_reference_id)"""
+    exists = con.execute("select count(*) from duckdb_tables() where table_name = ? "
+                         "and not temporary", [target]).fetchall()[0][0]
+    if not exists:
+        con.execute(f"create table {target} as {now}")
+        return
+    con.execute(f"""create or replace temp table _clusters_moved as
+        select g.beneficiary_reference_id from _grouped g
+        left join {target} t using (beneficiary_reference_id)
+        where t.cluster_id is null or t.cluster_id <> g.cluster_id
+        union all  -- grouped, or named after another, before; alone now
+        select t.beneficiary_reference_id from {target} t
+        anti join _grouped g using (beneficiary_reference_id)
+        where t.cluster_id <> 'C' || t.beneficiary_reference_id
+        union all  -- registered or removed since
+        select coalesce(n.beneficiary_reference_id, t.beneficiary_reference_id)
+        from {norm} n full join {target} t
+          on n.beneficiary_reference_id = t.beneficiary_reference_id
+        where n.beneficiary_reference_id is null or t.beneficiary_reference_id is null""")
+    moved = "(select beneficiary_reference_id from _clusters_moved)"
+    con.execute(f"delete from {target} where beneficiary_reference_id in {moved}")
+    con.execute(f"insert into {target} select * from ({now}) "
+                f"where beneficiary_reference_id in {moved}")
+    con.execute("drop table _clusters_moved")
 
 
 def _together(labels: np.ndarray) -> np.ndarray:

@@ -183,8 +183,17 @@ def build_evidence(con: duckdb.DuckDBPyConnection,
         con.execute(f"create or replace table {tables.EVIDENCE} as {sql}", params)
         return
     stale = _stale(con, scope)
-    con.execute(f"""delete from {tables.EVIDENCE} where cluster_id in {stale}
-        or cluster_id not in (select cluster_id from {tables.FLAGGED_CLUSTERS})""")
     sql, params = evidence_sql(settings, stale)
-    con.execute(f"insert into {tables.EVIDENCE} {sql}", params)
-    con.execute("drop table _evidence_stale")
+    con.execute(f"create or replace temp table _evidence_fresh as {sql}", params)
+    # most stale rows come out the same: rewriting only those that differ keeps the
+    # night's commit small (evidence is the warehouse's widest text)
+    con.execute(f"""create or replace temp table _evidence_differs as
+        select f.cluster_id from _evidence_fresh f left join {tables.EVIDENCE} e using (cluster_id)
+        where e.evidence is null or e.evidence <> f.evidence""")
+    differs = "(select cluster_id from _evidence_differs)"
+    con.execute(f"""delete from {tables.EVIDENCE} where cluster_id in {differs}
+        or cluster_id not in (select cluster_id from {tables.FLAGGED_CLUSTERS})""")
+    con.execute(f"insert into {tables.EVIDENCE} select * from _evidence_fresh "
+                f"where cluster_id in {differs}")
+    for temp in ("_evidence_stale", "_evidence_fresh", "_evidence_differs"):
+        con.execute(f"drop table {temp}")

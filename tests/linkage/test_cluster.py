@@ -22,3 +22,38 @@ def test_components_without_vetoes_are_untouched():
     li, lj, lw = np.array([0]), np.array([1]), np.array([10.0])
     labels = components(3, li, lj)
     assert (split_chains(labels, (li, lj, lw), (np.array([1]), np.array([2]))) == labels).all()
+
+
+def _scores(con, links: list[tuple[int, int]]) -> None:
+    con.execute("create or replace table scores (rid_l integer, rid_r integer, match_weight double,"
+                " linked boolean, household boolean, other_person boolean)")
+    for l, r in links:
+        con.execute("insert into scores values (?, ?, 10.0, true, false, false)", [l, r])
+
+
+def _clusters(con, table: str) -> dict[str, str]:
+    return dict(con.execute(f"select * from {table}").fetchall())
+
+
+def test_clustering_into_last_nights_table_equals_clustering_afresh():
+    import duckdb
+
+    from linkage.cluster import cluster
+
+    con = duckdb.connect()
+    con.execute("create table norm as select i as rid, 'B' || (100 + i) as beneficiary_reference_id "
+                "from range(1, 8) t(i)")
+    _scores(con, [(1, 2), (3, 4), (4, 5)])
+    cluster(con, "scores", "norm", "kept", veto_weight=-8.0)
+    # a night: B102 leaves its cluster, B106 joins B103's, B107 is removed, B108 arrives,
+    # and a carried-over name (as pipelines.cluster_history writes) sits on B101
+    con.execute("update kept set cluster_id = 'C-old' where beneficiary_reference_id = 'B101'")
+    con.execute("delete from norm where rid = 7")
+    con.execute("insert into norm values (8, 'B108')")
+    _scores(con, [(3, 4), (4, 5), (5, 6), (1, 8)])
+    cluster(con, "scores", "norm", "kept", veto_weight=-8.0)
+    cluster(con, "scores", "norm", "fresh", veto_weight=-8.0)
+    assert _clusters(con, "kept") == _clusters(con, "fresh")
+    assert _clusters(con, "fresh") == {
+        "B101": "CB101", "B108": "CB101", "B102": "CB102",
+        "B103": "CB103", "B104": "CB103", "B105": "CB103", "B106": "CB103"}
