@@ -191,8 +191,12 @@ def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: boo
     if not incremental:
         con.execute(f"create or replace table {t.scored} as {night}")
         return
-    con.execute(f"""delete from {t.scored} s where exists (select 1 from _night_pairs p
-        where p.id_l = s.rid_l and p.id_r = s.rid_r) or exists (select 1 from _pairs_gone g
+    # a pair scored before has a changed or removed registration (its old row is in
+    # t.before, under the rid it keeps) or left the candidates; a new registration's
+    # pairs and the pairs new to the candidates were never scored
+    con.execute(f"delete from {t.scored} where rid_l in (select rid from {t.before}) "
+                f"or rid_r in (select rid from {t.before})")
+    con.execute(f"""delete from {t.scored} s where exists (select 1 from _pairs_gone g
         where g.id_l = s.rid_l and g.id_r = s.rid_r)""")
     con.execute(f"insert into {t.scored} {night}")
 

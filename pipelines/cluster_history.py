@@ -27,31 +27,33 @@ def carry_ids(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
         change varchar, cluster_id varchar, other_cluster_id varchar)""")
     if not _previous_exists(con):
         return {"merged": 0, "split": 0}
-    con.execute(f"""create or replace temp table _heirs as
-        select p.cluster_id as pid, t.cluster_id as tid
+    # last night's clusters met tonight's: members in common per (old, new) pair of ids
+    con.execute(f"""create or replace temp table _met as
+        select p.cluster_id as pid, t.cluster_id as tid, count(*) as n
         from {tables.CLUSTER_MEMBERS} p join {tables.CLUSTERS} t using (beneficiary_reference_id)
-        group by p.cluster_id, t.cluster_id
-        qualify row_number() over (partition by p.cluster_id order by count(*) desc, t.cluster_id) = 1
-    """)
+        group by all""")
+    con.execute("""create or replace temp table _heirs as select pid, tid from _met
+        qualify row_number() over (partition by pid order by n desc, tid) = 1""")
+    # only a cluster that met one of last night's, or whose new id is one passed on, can
+    # be renamed: the rest of the registrations' clusters are not read
     con.execute(f"""create or replace temp table _final as
-        with inherit as (select tid, min(pid) as pid from _heirs group by tid)
+        with inherit as (select tid, min(pid) as pid from _heirs group by tid),
+        t as (select tid from _met
+              union select cluster_id from {tables.CLUSTERS}
+              where cluster_id in (select pid from inherit))
         select t.tid, case when i.pid is not null then i.pid
                            when t.tid in (select pid from inherit) then t.tid || '-' || ?
                            else t.tid end as cid
-        from (select distinct cluster_id as tid from {tables.CLUSTERS}) t
-        left join inherit i using (tid)
+        from t left join inherit i using (tid)
     """, [run_id])
     merged = _record(con, run_id, "merged", """
         select f.cid, h.pid from _heirs h join _final f using (tid) where h.pid <> f.cid""")
-    split = _record(con, run_id, "split", f"""
-        select distinct p.cluster_id, f.cid
-        from {tables.CLUSTER_MEMBERS} p join {tables.CLUSTERS} t using (beneficiary_reference_id)
-        join _final f on f.tid = t.cluster_id
-        join _heirs h on h.pid = p.cluster_id
-        where t.cluster_id <> h.tid""")
+    split = _record(con, run_id, "split", """
+        select distinct m.pid, f.cid from _met m join _final f using (tid)
+        join _heirs h using (pid) where m.tid <> h.tid""")
     con.execute(f"""update {tables.CLUSTERS} c set cluster_id = f.cid from _final f
                     where f.tid = c.cluster_id and f.cid <> f.tid""")
-    for tmp in ("_heirs", "_final"):
+    for tmp in ("_met", "_heirs", "_final"):
         con.execute(f"drop table {tmp}")
     return {"merged": merged, "split": split}
 

@@ -75,8 +75,7 @@ def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
               settings: LinkageSettings) -> None:
     for name, (table, order, private) in CSV_OUTPUTS.items():
         write_csv(con, table, folder / name, order, exclude=private)
-    write_jsonl(con, f"select evidence from {tables.EVIDENCE} order by cluster_id",
-                folder / "evidence.jsonl")
+    write_jsonl(con, tables.EVIDENCE, "evidence", "cluster_id", folder / "evidence.jsonl")
     write_json(folder / "run_summary.json", summary)
     settings.save(folder / "settings.json")
     write_report(con, folder / "report.html", summary)

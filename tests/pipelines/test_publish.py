@@ -1,9 +1,10 @@
 import csv
+import json
 
 import duckdb
 import pytest
 
-from pipelines.publish import MARKER, publish, recover, write_csv
+from pipelines.publish import MARKER, publish, recover, write_csv, write_jsonl
 
 
 def test_publish_replaces_files_and_leaves_no_staging(tmp_path):
@@ -58,3 +59,18 @@ def test_csv_cells_that_could_run_as_formulas_are_escaped(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "t.csv")))
     assert [r["name"] for r in rows] == ["'@x", "'=HYPERLINK(1)", "Ram", "'-5"]
     assert rows[0]["n"] == "-2"  # numbers are not text cells
+
+
+def test_write_jsonl_writes_one_line_per_row_in_order(tmp_path):
+    con = duckdb.connect()
+    # enough rows for several Arrow chunks; one text already ends its line
+    con.execute("""create table docs as select i as k,
+        case when i = 7 then '{"i": 7}' || chr(10) else json_object('i', i, 'name', 'सीता')::varchar
+        end as doc from range(300000) t(i) order by random()""")
+    write_jsonl(con, "docs", "doc", "k", tmp_path / "a.jsonl")
+    lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) == 300001
+    assert [json.loads(x)["i"] for x in lines[:-1]] == list(range(300000))
+    con.execute("create table none (k int, doc varchar)")
+    write_jsonl(con, "none", "doc", "k", tmp_path / "b.jsonl")
+    assert (tmp_path / "b.jsonl").read_bytes() == b""
