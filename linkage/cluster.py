@@ -17,6 +17,8 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from linkage.catalog import table_exists
+
 # TEMP (rid, label) of the registrations clustered with another: same label, same cluster
 LABELS = "cluster_labels"
 
@@ -112,9 +114,7 @@ def _write(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
     now = f"""select n.beneficiary_reference_id,
                      coalesce(g.cluster_id, 'C' || n.beneficiary_reference_id) as cluster_id
               from {norm} n left join _grouped g using (beneficiary_reference_id)"""
-    exists = con.execute("select count(*) from duckdb_tables() where table_name = ? "
-                         "and not temporary", [target]).fetchall()[0][0]
-    if not exists:
+    if not table_exists(con, target):
         con.execute(f"create table {target} as {now}")
         return
     con.execute(f"""create or replace temp table _clusters_moved as

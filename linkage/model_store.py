@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from linkage import kept
+from linkage.catalog import table_exists
 from linkage.em import FieldParams, ModelParams
 from linkage.settings import LinkageSettings
 
@@ -56,13 +57,8 @@ def save(con: duckdb.DuckDBPyConnection, params: ModelParams, registrations: int
                 [json.dumps(params.to_dict()), registrations, model_key(settings), run_id])
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where "
-                            "table_name = ? and table_schema = 'main'", [table]).fetchall()[0][0])
-
-
 def load(con: duckdb.DuckDBPyConnection) -> Model | None:
-    if not all(_exists(con, t) for t in (MODEL,) + STATISTICS):
+    if not all(table_exists(con, t) for t in (MODEL,) + STATISTICS):
         return None
     rows = con.execute(f"select params, registrations, key, changed_since from {MODEL}").fetchall()
     if not rows:
@@ -81,7 +77,7 @@ def in_force(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, changes:
     model = load(con)
     if model is None or model.key != model_key(settings):
         return None
-    if not all(_exists(con, t) for t in kept_state):
+    if not all(table_exists(con, t) for t in kept_state):
         return None
     if model.changed_since + changes > settings.refit_growth * model.registrations:
         return None

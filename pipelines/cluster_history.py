@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import duckdb
 
+from linkage.catalog import table_exists
 from pipelines import tables
-
-
-def _previous_exists(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where "
-                            "table_name = ? and table_schema = 'main'",
-                            [tables.CLUSTER_MEMBERS]).fetchall()[0][0])
 
 
 def carry_ids(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     """Rewrite tables.CLUSTERS' ids from last night's cluster_members; returns counts."""
     con.execute(f"""create table if not exists {tables.CLUSTER_CHANGES} (run_id varchar,
         change varchar, cluster_id varchar, other_cluster_id varchar)""")
-    if not _previous_exists(con):
+    if not table_exists(con, tables.CLUSTER_MEMBERS):
         return {"merged": 0, "split": 0}
     # last night's clusters met tonight's: members in common per (old, new) pair of ids
     con.execute(f"""create or replace temp table _met as
