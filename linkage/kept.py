@@ -13,7 +13,7 @@ import inspect
 
 import duckdb
 
-from linkage import compare, name_compare, name_order, names, phonetic, transliterate
+from linkage import compare, name_compare, name_order, names, normalise, phonetic, transliterate
 
 COLUMNS = ("bid_l BIGINT, bid_r BIGINT, name_level TINYINT, name_similarity FLOAT, "
            + ", ".join(f"{f}_level TINYINT" for f in compare.FIELDS[1:]))
@@ -21,9 +21,10 @@ _LEVELS = "name_level, name_similarity, " + ", ".join(f"{f}_level" for f in comp
 
 
 def code_fingerprint() -> str:
-    """Of the code that turns two registrations into comparison levels."""
+    """Of the code that turns two registrations into comparison levels, the features
+    compared (linkage.normalise) included."""
     source = "".join(inspect.getsource(m)
-                     for m in (compare, name_compare, name_order, names, phonetic,
+                     for m in (compare, name_compare, name_order, names, normalise, phonetic,
                                transliterate))
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 

@@ -103,7 +103,10 @@ def _rows_sql(source: str, names_table: str, parts: str) -> str:
                s.mobile_key, s.photo_id_type, s.photo_id_key,
                -- for the cheap test before a photo ID slip is looked for (linkage.compare)
                h.part_key as photo_id_head_key, right(s.photo_id_masked, 4) as photo_id_tail,
-               nullif(lower(trim(s.district_name)), '') as district_name,
+               -- one key per district however it was typed: "Kanpur Nagar", "KANPUR-NAGAR",
+               -- "Rae Bareli" and "Raebareli" (a spelling of its own stays its own)
+               nullif(regexp_replace(lower(s.district_name), '[^a-z0-9\u0900-\u097f]+', '', 'g'),
+                      '') as district_name,
                nullif(trim(s.pincode), '') as pincode,
                s.registered_at
         from {source} s

@@ -38,6 +38,17 @@ def test_blanks_become_missing_and_districts_compare_case_free(con):
     assert r["10000000000002"] == (None, None)
 
 
+def test_a_district_typed_with_other_spaces_or_hyphens_is_one_district():
+    rows = [(f"1000000000002{i}", "Ram Lal", "Male", 1970, None, "PAN Card", "", "UP", d, "229001")
+            for i, d in enumerate(["Rae Bareli", "RAEBARELI", " rae-bareli ", "Rae Bareilly",
+                                   "---"])]
+    con = typed_registrations(rows)
+    normalise(con, "src", "norm")
+    got = [d for (d,) in con.execute("select district_name from norm order by rid").fetchall()]
+    assert got[:3] == ["raebareli"] * 3
+    assert got[3] != "raebareli" and got[4] is None
+
+
 def test_birth_bands_overlap_so_neighbouring_years_share_one(con):
     normalise(con, "src", "norm")
     a, b = con.execute("select birth_band_a, birth_band_b from norm "
