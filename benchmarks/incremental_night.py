@@ -1,7 +1,7 @@
 """A night that adds a small share of new registrations, against a full run, in one run.
 
 usage: python benchmarks/incremental_night.py --persons 1000000 --seed 15 [--share 0.01]
-           [--work /tmp/bench-nights]
+           [--repeat 3] [--work /tmp/bench-nights]
 
 Generates N persons, splits the export into a first night (all but the last `share` of
 registrations, by registration time) and a second night (the rest, a delta), then times,
