@@ -7,4 +7,5 @@ import duckdb
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """A persistent table `table` (not a TEMP one) is in the open warehouse."""
     return bool(con.execute("select count(*) from information_schema.tables where "
-                            "table_name = ? and table_schema = 'main'", [table]).fetchall()[0][0])
+                            "table_name = ? and table_schema = 'main' "
+                            "and table_catalog = current_database()", [table]).fetchall()[0][0])
