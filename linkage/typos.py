@@ -77,20 +77,18 @@ def _promote(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, rarity
                coalesce(l.{slip.other}, '') as oa, coalesce(r.{slip.other}, '') as ob
         from {comparisons} c join {norm} l on l.rid = c.id_l join {norm} r on r.rid = c.id_r
         where c.name_level in ({levels})""")
-    con.execute(f"""create or replace temp table _word_counts as
-        select value as w, n from {counts} where word = '{slip.word}'""")
     first_letter = "left(t.a, 1) = left(t.b, 1) and " if slip.same_first_letter else ""
     cand = con.execute(f"""
         select t.id_l, t.id_r, t.a, t.b, t.oa = t.ob as other_kept
-        from _low_names t left join _word_counts x on x.w = t.a
-        left join _word_counts y on y.w = t.b
+        from _low_names t
+        left join {counts} x on x.word = '{slip.word}' and x.value = t.a
+        left join {counts} y on y.word = '{slip.word}' and y.value = t.b
         where {first_letter} least(length(t.a), length(t.b)) >= {MIN_LETTERS}
           and abs(length(t.a) - length(t.b)) <= 1
           and least(coalesce(x.n, 1), coalesce(y.n, 1)) * {float(rarity)}
               <= greatest(coalesce(x.n, 1), coalesce(y.n, 1))
           and (t.oa = t.ob or t.oa = '' or t.ob = '')""").fetchnumpy()
     con.execute("drop table _low_names")
-    con.execute("drop table _word_counts")
     if len(cand["id_l"]) == 0:
         return 0
     one_edit = process.cpdist(cand["a"], cand["b"], scorer=OSA.distance, workers=-1) == 1

@@ -3,19 +3,19 @@ results may differ from last night's, so that a delta night re-runs the rules fo
 only and keeps every other result as it stands.
 
 A rule's result for a cluster depends on its members' registrations, bookings, doses
-and the pairs between them, and on its id; an identifier's on the registrations carrying the key, their
-clusters, bookings and doses. So:
+and the pairs between them, and on its id; an identifier's on the registrations carrying
+the key, their clusters, bookings and doses. So:
 
 - registrations: changed tonight (changed_registrations), or whose bookings or doses
   changed (changed_activity);
 - clusters: holding a touched registration now or last night; any cluster whose members
   or id moved since the last rules run (last night's ids live on in
   rule_state_registrations, singletons included: a singleton's id can change without
-  its member changing); holding a dose given at a centre whose most used name changed (the `centres` lookup
-  over all bookings that rules and evidence read);
-  A pair's score depends only on its two registrations and the model in force
-  (linkage.model_store), and only pairs inside one cluster are read, so a pair that
-  changed tonight lies inside a touched cluster already.
+  its member changing); holding a dose given at a centre whose most used name changed
+  (the `centres` lookup over all bookings that rules and evidence read). A pair's score
+  depends only on its two registrations and the model in force (linkage.model_store),
+  and only pairs inside one cluster are read, so a pair that changed tonight lies inside
+  a touched cluster already;
 - keys: the mobile and photo ID keys carried, now or at the last rules run, by a touched
   registration or by a member of a touched cluster, now or then.
 
