@@ -13,7 +13,8 @@ import inspect
 
 import duckdb
 
-from linkage import compare, name_compare, name_order, names, normalise, phonetic, transliterate
+from linkage import (compare, doses, name_compare, name_order, names, normalise, phonetic,
+                     transliterate)
 
 COLUMNS = ("bid_l BIGINT, bid_r BIGINT, name_level TINYINT, name_similarity FLOAT, "
            + ", ".join(f"{f}_level TINYINT" for f in compare.FIELDS[1:]))
@@ -24,7 +25,7 @@ def code_fingerprint() -> str:
     """Of the code that turns two registrations into comparison levels, the features
     compared (linkage.normalise) included."""
     source = "".join(inspect.getsource(m)
-                     for m in (compare, name_compare, name_order, names, normalise, phonetic,
+                     for m in (compare, doses, name_compare, name_order, names, normalise, phonetic,
                                transliterate))
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 

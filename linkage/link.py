@@ -7,9 +7,9 @@ Comparisons are kept across nights (linkage.kept): a night compares only the can
 pairs not compared before, after forgetting those of registrations that changed. On a
 night that fits the model (linkage.model_store) every pair is scored and clustered again.
 On a night that scores with the model in force only the blocks and pairs of the
-registrations it added or changed are touched: a pair's score depends on its two
-registrations and the model alone, so the clusters equal those of a run over all the
-data with that model.
+registrations it added or changed are touched, and the pairs of those whose doses changed
+are scored again: a pair's score depends on its two registrations, their doses and the
+model alone, so the clusters equal those of a run over all the data with that model.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Callable
 
 import duckdb
 
-from linkage import blocking, cluster, kept, model_store, score, train, typos
+from linkage import blocking, cluster, doses, kept, model_store, score, train, typos
 from linkage.model_store import Model
 from linkage.settings import LinkageSettings
 
@@ -44,6 +44,12 @@ class LinkTables:
     comparisons: str = "night_comparisons"
     night_scores: str = "night_pair_scores"
     scored: str = "scored_pairs"  # every candidate pair's score (SCORED_COLUMNS), kept
+    # doses given (beneficiary_reference_id, dose), for linkage.doses; None: no doses known
+    vaccinations: str | None = None
+    # beneficiary_reference_id, source: registrations whose bookings or doses changed
+    # since the scores were kept; a pair's dose level follows its doses
+    activity: str | None = None
+    dose_history: str = "_dose_history"
 
     @property
     def before(self) -> str:
@@ -84,6 +90,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         progress(f"{name}: {msg} ({rep.timings[name]:.1f} s)")
 
     rep.registrations = con.execute(f"select count(*) from {t.norm}").fetchall()[0][0]
+    doses.history(con, t.norm, t.vaccinations, t.dose_history)
     if incremental:
         assert model is not None, "an incremental night scores with the model in force"
         b, rep.compared_pairs, raised = _compare_night(con, t, settings, lap)
@@ -111,7 +118,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     else:
         keep_scores(con, t, t.night_scores, floor, replace=True)
     lap("explain", f"{_count(con, t.scores):,} pairs kept with their explanation")
-    for temp in (t.comparisons, t.night_scores):
+    for temp in (t.comparisons, t.night_scores, t.dose_history):
         con.execute(f"drop table if exists {temp}")
     return rep
 
@@ -125,7 +132,7 @@ def _compare_all(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Linkag
                                 t.names, t.parts)
     if fit:  # the typo test counts spellings over the registrations the model is fitted on
         typos.word_counts(con, t.norm, model_store.WORD_COUNTS)
-    return b, compared, _raise_typos(con, t, settings, t.comparisons)
+    return b, compared, _complete(con, t, settings, t.comparisons)
 
 
 def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
@@ -140,20 +147,37 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
     b = blocking.report(con, t.norm, t.pairs, settings.blocking, oversize=False)
     lap("block", f"{_count(con, '_pairs_added'):,} candidate pairs added, "
                  f"{_count(con, '_pairs_gone'):,} gone")
+    _dosed_tonight(con, t)
     con.execute(f"""create or replace temp table _night_pairs as
         select id_l, id_r from {t.pairs} where id_l in (select rid from _fresh)
         union select id_l, id_r from {t.pairs} where id_r in (select rid from _fresh)
-        union select id_l, id_r from _pairs_added""")
+        union select id_l, id_r from _pairs_added
+        union select id_l, id_r from {t.pairs} where id_l in (select rid from _dosed)
+        union select id_l, id_r from {t.pairs} where id_r in (select rid from _dosed)""")
     compared = kept.compare_new(con, t.norm, "_night_pairs", t.kept, t.comparisons, t.changed,
                                 t.names, t.parts)
-    return b, compared, _raise_typos(con, t, settings, t.comparisons)
+    return b, compared, _complete(con, t, settings, t.comparisons)
 
 
-def _raise_typos(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
-                 comparisons: str) -> int:
-    """Rare slips of common names, by the spelling counts kept with the model."""
-    return typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
-                                    model_store.WORD_COUNTS)
+def _dosed_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
+    """TEMP _dosed: the rids, not otherwise changed tonight, whose doses changed; their
+    pairs are scored again from the kept comparisons."""
+    doses_changed = ("select beneficiary_reference_id from "
+                     f"{t.activity} where source = 'vaccinations'" if t.activity else
+                     "select null::varchar as beneficiary_reference_id limit 0")
+    con.execute(f"""create or replace temp table _dosed as select rid from {t.norm}
+        where beneficiary_reference_id in ({doses_changed})
+          and rid not in (select rid from _fresh)""")
+
+
+def _complete(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+              comparisons: str) -> int:
+    """Ready compared pairs for scoring: rare slips of common names raised, by the
+    spelling counts kept with the model (returns how many), and the dose levels joined."""
+    raised = typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
+                                      model_store.WORD_COUNTS)
+    doses.add_levels(con, comparisons, t.dose_history)
+    return raised
 
 
 def _score(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
@@ -172,7 +196,7 @@ def _fit(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     def compare_random(pairs: str, target: str) -> int:
         n = kept.compare_new(con, t.norm, pairs, t.kept_random, target, t.changed,
                              t.names, t.parts)
-        _raise_typos(con, t, settings, target)
+        _complete(con, t, settings, target)
         return n
 
     params = train.train(con, t.norm, t.comparisons, settings, compare_random)
@@ -198,6 +222,9 @@ def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: boo
                 f"or rid_r in (select rid from {t.before})")
     con.execute(f"""delete from {t.scored} s where exists (select 1 from _pairs_gone g
         where g.id_l = s.rid_l and g.id_r = s.rid_r)""")
+    # scored again tonight because their doses changed
+    con.execute(f"delete from {t.scored} where rid_l in (select rid from _dosed) "
+                f"or rid_r in (select rid from _dosed)")
     con.execute(f"insert into {t.scored} {night}")
 
 
@@ -261,7 +288,7 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
     if _count(con, "_weak_inside"):
         kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
                          t.names, t.parts)
-        _raise_typos(con, t, settings, t.comparisons)
+        _complete(con, t, settings, t.comparisons)
         _score(con, t, settings, model, "_weak_scores")
         keep_scores(con, t, "_weak_scores", floor, replace=False)
         con.execute("drop table _weak_scores")

@@ -1,14 +1,14 @@
 """The match model in force, kept in the warehouse between nights.
 
-Scoring a pair needs, beyond its two registrations, the model: m and u per field and the
-prior (linkage.train), and statistics of the registrations the model was fitted on (how
-common each name and first name is, which district pairs one person moves between, how
-many people carry each spelling, for the typo test) and their number. Fitting reads every
-pair; scoring one pair with a fitted model reads only that pair. So a night that brings
-a few registrations scores only their pairs, and its clusters equal those of a run over
-all the data with the same model. The model is fitted again on a snapshot night, when the
-settings or the comparison code change, and once the registrations added or changed since
-the fit pass `refit_growth` of those it was fitted on.
+Scoring a pair needs, beyond its two registrations and their doses, the model: m and u
+per field and the prior (linkage.train), and statistics of the registrations the model
+was fitted on (how common each name and first name is, which district pairs one person
+moves between, how many people carry each spelling, for the typo test) and their number.
+Fitting reads every pair; scoring one pair with a fitted model reads only that pair. So a
+night that brings a few registrations scores only their pairs, and its clusters equal
+those of a run over all the data with the same model. The model is fitted again on a
+snapshot night, when the settings or the comparison code change, and once the
+registrations added or changed since the fit pass `refit_growth` of those it was fitted on.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Match weights per pair: Fellegi–Sunter weights, name term frequency, district pairs,
-household evidence.
+household evidence, the doses each registration holds.
 
 Each field's weight is kept in its own column so every link can be explained: the
 match weight is the prior plus the sum of the field weights.
@@ -7,11 +7,22 @@ match weight is the prior plus the sum of the field weights.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import duckdb
 
-from linkage.compare import FIELDS
+from linkage import compare, doses
 from linkage.em import ModelParams
+
+# the compared fields, and the vaccination history joined on when scoring
+FIELDS = compare.FIELDS + (doses.FIELD,)
+
+
+def scored_fields(settings_fields: Iterable[str]) -> tuple[str, ...]:
+    """The fields scored: those of FIELDS the settings hold a comparison for (settings
+    saved before a field existed score without it)."""
+    wanted = set(settings_fields)
+    return tuple(f for f in FIELDS if f in wanted)
 
 
 @dataclass(frozen=True)
@@ -130,8 +141,10 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: s
     """Write `target` (TEMP): pairs by rid with each field's level and weight,
     match_weight, match_probability, the veto flags and whether the pair is linked.
     `n` and `stats` are those of the registrations the model was fitted on, so a pair's
-    score depends on its two registrations and the model alone."""
-    w = {f: _case(f, params.fields[f].weights()) for f in FIELDS}
+    score depends on its two registrations (their doses included: linkage.doses) and the
+    model alone."""
+    fields = scored_fields(params.fields)
+    w = {f: _case(f, params.fields[f].weights()) for f in fields}
     # at the top name levels the chance that two different people agree is the name's own
     # frequency, not the average one: "Sunita Devi" agrees far more often than a rare
     # name (level 7 by the exact cleaned name, level 6 by the name key). Levels that rest
@@ -161,7 +174,7 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: s
         create or replace temp table {target} as
         with s as (
             select c.*, {tf_adj} as name_tf_weight,
-                   {", ".join(f"{w[f]} as {f}_weight" for f in FIELDS if f != "location")},
+                   {", ".join(f"{w[f]} as {f}_weight" for f in fields if f != "location")},
                    {w["location"]} + {clip("coalesce(dp.adj, 0.0)")} as location_weight,
                    {HOUSEHOLD_SQL} as household,
                    {other_person_sql(other_person_veto)} as other_person
@@ -179,14 +192,14 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: s
             select *, name_weight + name_tf_weight as name_weight_tf,
                    case when household or other_person then {veto_weight}
                         else {params.prior_weight:.6f} + name_weight + name_tf_weight
-                             + {" + ".join(f"{f}_weight" for f in FIELDS[1:])} end as match_weight
+                             + {" + ".join(f"{f}_weight" for f in fields[1:])} end as match_weight
             from s
         )
         select id_l as rid_l, id_r as rid_r,
                match_weight, pow(2, match_weight) / (1 + pow(2, match_weight)) as match_probability,
                match_weight >= {threshold} as linked, household, other_person,
                name_level, name_similarity, name_weight_tf as name_weight,
-               {", ".join(f"{f}_level, {f}_weight" for f in FIELDS[1:])}
+               {", ".join(f"{f}_level, {f}_weight" for f in fields[1:])}
         from t
     """)
     return con.execute(f"select count(*) from {target} where linked").fetchall()[0][0]

@@ -24,6 +24,7 @@ class Comparison:
     field: str
     labels: tuple[str, ...]  # label of level 0, 1, ...
     tf_adjust: bool = False  # term-frequency adjustment on the top level
+    none_label: str = "missing on one side"  # level -1, which weighs neither way
 
 
 COMPARISONS: tuple[Comparison, ...] = (
@@ -52,6 +53,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
     Comparison("mobile", ("different mobile", "same mobile")),
     Comparison("location", ("different district", "same district", "same pincode")),
+    # linkage.doses: dose 1 under both registrations weighs neither way
+    Comparison("doses", (
+        "the same later dose under both registrations",
+        "doses under one registration only",
+        "no dose under either registration",
+        "doses split between the two, none given twice",
+    ), none_label="dose 1 under both registrations (weighs neither way)"),
 )
 
 # Each key targets one way a repeat registration differs (phone, ID type, spelling,
@@ -84,10 +92,10 @@ DEFAULT_BLOCKING: tuple[BlockingRule, ...] = (
 class LinkageSettings:
     comparisons: tuple[Comparison, ...] = COMPARISONS
     blocking: tuple[BlockingRule, ...] = DEFAULT_BLOCKING
-    # match weight (log2 Bayes factor) above which a pair is linked; see README. 2.5 keeps
-    # precision where it was at 2.0 before district pairs and exact-name frequencies
-    # widened the spread of weights
-    threshold: float = 2.5
+    # match weight (log2 Bayes factor) above which a pair is linked; see README. F1 is
+    # flat from 2.5 to 3.0 since the doses count; 2.75 keeps precision at a million
+    # where it was before them
+    threshold: float = 2.75
     # a first name or surname one letter from one this many times commoner is taken for
     # a typo of it (linkage.typos); 0 turns this off
     typo_rarity: float = 20.0
@@ -121,7 +129,10 @@ class LinkageSettings:
     other_person_veto: bool = True
 
     def labels(self, field_name: str) -> tuple[str, ...]:
-        return next(c.labels for c in self.comparisons if c.field == field_name)
+        return self.comparison(field_name).labels
+
+    def comparison(self, field_name: str) -> Comparison:
+        return next(c for c in self.comparisons if c.field == field_name)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -132,7 +143,8 @@ class LinkageSettings:
     @classmethod
     def from_json(cls, text: str) -> "LinkageSettings":
         d = json.loads(text)
-        d["comparisons"] = tuple(Comparison(c["field"], tuple(c["labels"]), c["tf_adjust"])
+        d["comparisons"] = tuple(Comparison(c["field"], tuple(c["labels"]), c["tf_adjust"],
+                                            c.get("none_label", Comparison.none_label))
                                  for c in d["comparisons"])
         d["prior_rules"] = tuple(d["prior_rules"])
         d["fixed_m"] = tuple(tuple(x) for x in d["fixed_m"])

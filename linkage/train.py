@@ -19,7 +19,7 @@ from typing import Callable
 import duckdb
 import numpy as np
 
-from linkage import compare, em, score
+from linkage import em, score
 from linkage.settings import LinkageSettings
 
 # writes the comparison levels of a pairs table (by rid) into a target table
@@ -53,22 +53,21 @@ def random_pairs_sql(norm: str, n_rows: int, n_pairs: int, seed: int) -> str:
                 from o a cross join step join o b on b.pos = a.pos + step.d"""
 
 
-def estimate_u(con: duckdb.DuckDBPyConnection, norm: str, n_levels: list[int],
-               n_pairs: int, seed: int,
-               compare_pairs: CompareFn | None = None) -> dict[str, np.ndarray]:
+def estimate_u(con: duckdb.DuckDBPyConnection, norm: str, fields: tuple[str, ...],
+               n_levels: list[int], n_pairs: int, seed: int,
+               compare_pairs: CompareFn) -> dict[str, np.ndarray]:
     """u per field from pseudo-random pairs; `compare_pairs(pairs, target)` writes their
-    comparison levels (default: compare them all now)."""
+    levels of every field scored (linkage.score.FIELDS)."""
     n_rows = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
     con.execute(f"create or replace temp table _random_pairs as "
                 f"{random_pairs_sql(norm, n_rows, n_pairs, seed)}")
     n = con.execute("select count(*) from _random_pairs").fetchall()[0][0]
-    (compare_pairs or (lambda p, t: compare.compare(con, norm, p, t)))(
-        "_random_pairs", "_random_comparisons")
-    levels, counts = em.pattern_counts(con, "_random_comparisons", compare.FIELDS)
+    compare_pairs("_random_pairs", "_random_comparisons")
+    levels, counts = em.pattern_counts(con, "_random_comparisons", fields)
     for tmp in ("_random_pairs", "_random_comparisons"):
         con.execute(f"drop table {tmp}")
     shares = em.level_shares(levels, counts, n_levels, floor=1.0 / max(n, 1))
-    return dict(zip(compare.FIELDS, shares))
+    return dict(zip(fields, shares))
 
 
 def _not_vetoed(where: str, other_person_veto: bool = True) -> str:
@@ -78,36 +77,39 @@ def _not_vetoed(where: str, other_person_veto: bool = True) -> str:
             f"and not {score.other_person_sql(other_person_veto)}")
 
 
-def estimate_m(con: duckdb.DuckDBPyConnection, comparisons: str, n_levels: list[int],
-               u: dict[str, np.ndarray], settings: LinkageSettings) -> dict[str, np.ndarray]:
+def estimate_m(con: duckdb.DuckDBPyConnection, comparisons: str, fields: tuple[str, ...],
+               n_levels: list[int], u: dict[str, np.ndarray],
+               settings: LinkageSettings) -> dict[str, np.ndarray]:
     m: dict[str, np.ndarray] = {}
     for where, blocked in TRAINING_ROUNDS:
-        levels, counts = em.pattern_counts(con, comparisons, compare.FIELDS,
+        levels, counts = em.pattern_counts(con, comparisons, fields,
                                            _not_vetoed(where, settings.other_person_veto))
         if counts.sum() == 0:
             continue
-        for j, f in enumerate(compare.FIELDS):
+        for j, f in enumerate(fields):
             if f in blocked:
                 levels[:, j] = -1  # the round conditions on it: it teaches nothing here
-        params = em.estimate(levels, counts, compare.FIELDS, n_levels, u,
+        params = em.estimate(levels, counts, fields, n_levels, u,
                              max_iter=settings.em_max_iterations, tol=settings.em_tolerance)
-        for f in compare.FIELDS:
+        for f in fields:
             if f not in blocked and f not in m:
                 m[f] = np.asarray(params.fields[f].m)
     return m
 
 
 def train(con: duckdb.DuckDBPyConnection, norm: str, comparisons: str,
-          settings: LinkageSettings, compare_pairs: CompareFn | None = None) -> em.ModelParams:
-    n_levels = [len(settings.labels(f)) for f in compare.FIELDS]
-    u = estimate_u(con, norm, n_levels, settings.u_sample_pairs, settings.seed, compare_pairs)
-    m = estimate_m(con, comparisons, n_levels, u, settings)
+          settings: LinkageSettings, compare_pairs: CompareFn) -> em.ModelParams:
+    fields = score.scored_fields(c.field for c in settings.comparisons)
+    n_levels = [len(settings.labels(f)) for f in fields]
+    u = estimate_u(con, norm, fields, n_levels, settings.u_sample_pairs, settings.seed,
+                   compare_pairs)
+    m = estimate_m(con, comparisons, fields, n_levels, u, settings)
     for field, level, value in settings.fixed_m:
         m[field] = _with_level(m.get(field, em.initial_m(len(settings.labels(field)))), level, value)
     n = con.execute(f"select count(*) from {norm}").fetchall()[0][0]
     return em.ModelParams(
         {f: em.FieldParams(tuple(map(float, m.get(f, em.initial_m(k)))), tuple(map(float, u[f])))
-         for f, k in zip(compare.FIELDS, n_levels)},
+         for f, k in zip(fields, n_levels)},
         prior=estimate_prior(con, comparisons, n, settings), iterations=0)
 
 

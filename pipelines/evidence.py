@@ -17,7 +17,6 @@ from pipelines import review, tables
 from rules.engine import CENTRES_SQL, RULE_CATALOG
 from rules.scope import Scope
 
-MISSING_LABEL = "missing on one side"
 
 
 def _ordered_list(struct: str, *keys: str) -> str:
@@ -36,9 +35,10 @@ def _pair_fields_sql(settings: LinkageSettings) -> tuple[str, str, dict[str, lis
         if not re.fullmatch(r"[a-z_]+", f):  # field names become column names below
             raise ValueError(f"comparison field {f!r} is not a plain column name")
         params[f"labels_{f}"] = list(comp.labels)
+        params[f"none_{f}"] = comp.none_label
         parts.append(
             f"{{'field': '{f}', 'level': p.{f}_level, "
-            f"'label': case when p.{f}_level < 0 or p.{f}_level is null then '{MISSING_LABEL}' "
+            f"'label': case when p.{f}_level < 0 or p.{f}_level is null then $none_{f} "
             f"else coalesce($labels_{f}[p.{f}_level + 1], 'level ' || p.{f}_level) end, "
             f"'weight': round(p.{f}_weight, 2)}}")
     total = " + ".join(f"coalesce(p.{c.field}_weight, 0)" for c in settings.comparisons)

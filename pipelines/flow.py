@@ -47,7 +47,8 @@ LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_
                          kept_random=tables.RANDOM_PAIR_COMPARISONS,
                          changed=tables.CHANGED_REGISTRATIONS,
                          names=tables.NAME_FEATURES, parts=tables.PHOTO_ID_PARTS,
-                         scored=tables.SCORED_PAIRS)
+                         scored=tables.SCORED_PAIRS, vaccinations=tables.VACCINATIONS,
+                         activity=tables.CHANGED_ACTIVITY)
 # what a night that links only its own registrations builds on
 KEPT_LINK_STATE = (tables.REGISTRATIONS_NORM, tables.CANDIDATE_PAIRS, tables.SCORED_PAIRS,
                    tables.PAIR_SCORES, tables.CLUSTERS)

@@ -21,7 +21,6 @@ import pandas as pd
 
 from linkage.settings import LinkageSettings
 from pipelines import tables
-from pipelines.evidence import MISSING_LABEL
 from rules.engine import RULE_CATALOG
 
 ENV_DB = "JAANCH_DB"
@@ -384,9 +383,9 @@ def _steps(pairs: pd.DataFrame, fields: list[str], settings: LinkageSettings,
     parts = [pairs[keys].assign(step=0, field="prior", level=pd.NA,
                                 label="prior odds of a candidate pair", weight=prior_weight)]
     for i, f in enumerate(fields, start=1):
-        labels = settings.labels(f)
+        labels, none = settings.labels(f), settings.comparison(f).none_label
         level = pairs[f"{f}_level"]
-        label = level.map(lambda v: MISSING_LABEL if pd.isna(v) or v < 0 else
+        label = level.map(lambda v: none if pd.isna(v) or v < 0 else
                           labels[int(v)] if int(v) < len(labels) else f"level {int(v)}")
         parts.append(pairs[keys].assign(step=i, field=f, level=level, label=label,
                                         weight=pairs[f"{f}_weight"].astype(float).fillna(0.0)))

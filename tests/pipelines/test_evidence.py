@@ -48,11 +48,13 @@ def test_linked_pairs_inside_the_cluster_explained_field_by_field(night):
         [("10000000000001", "10000000000002"), ("10000000000002", "10000000000003")]
     weak = {f["field"]: f for f in pairs[1]["fields"]}
     assert [f["field"] for f in pairs[1]["fields"]] == \
-        ["name", "birth_year", "gender", "photo_id", "mobile", "location"]
+        ["name", "birth_year", "gender", "photo_id", "mobile", "location", "doses"]
     assert (weak["name"]["level"], weak["name"]["weight"]) == (5, 3.0)
     assert weak["name"]["label"] == "similar names (typo or spelling variant)"
     assert (weak["mobile"]["label"], weak["mobile"]["weight"]) == ("missing on one side", 0.0)
     assert weak["photo_id"]["label"] == "different ID types"
+    assert (weak["doses"]["label"], weak["doses"]["weight"]) == (
+        "dose 1 under both registrations (weighs neither way)", 0.0)
     assert pairs[1]["match_probability"] == pytest.approx(16 / 17)
     assert (pairs[1]["prior_weight"], pairs[1]["total_weight"]) == (-4.0, 4.0)
     total = pairs[1]["prior_weight"] + sum(f["weight"] for f in pairs[1]["fields"])

@@ -9,7 +9,6 @@ import pytest
 
 from linkage.settings import LinkageSettings
 from pipelines import outputs, tables
-from pipelines.evidence import MISSING_LABEL
 from pipelines.investigate import ENV_DB, Warehouse, open_warehouse, warehouse_path
 
 
@@ -111,12 +110,13 @@ def test_each_linked_pair_runs_from_the_prior_to_its_match_weight(wh):
                                          "10000000000002 ↔ 10000000000003"]
     for _, pair in steps.groupby("pair"):
         assert pair.field.tolist() == ["prior", "name", "birth_year", "gender", "photo_id",
-                                       "mobile", "location"]
+                                       "mobile", "location", "doses"]
         assert pair.start.iloc[0] == 0 and pair.weight.iloc[0] == pytest.approx(fx.PRIOR_WEIGHT)
         assert pair.end.iloc[-1] == pytest.approx(pair.match_weight.iloc[0])
         assert (pair.start.iloc[1:].values == pytest.approx(pair.end.iloc[:-1].values))
     weak = steps[steps.pair.str.startswith("10000000000002")].set_index("field")
-    assert weak.loc["mobile", "label"] == MISSING_LABEL
+    assert weak.loc["mobile", "label"] == "missing on one side"
+    assert weak.loc["doses", "label"].startswith("dose 1 under both")
     assert weak.loc["photo_id", "label"] == "different ID types"
     assert weak.match_weight.iloc[0] == pytest.approx(_weights(wh)[("02", "03")])
 
