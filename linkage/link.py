@@ -148,12 +148,11 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
     lap("block", f"{_count(con, '_pairs_added'):,} candidate pairs added, "
                  f"{_count(con, '_pairs_gone'):,} gone")
     _dosed_tonight(con, t)
+    touched = "(select rid from _fresh union all select rid from _dosed)"
     con.execute(f"""create or replace temp table _night_pairs as
-        select id_l, id_r from {t.pairs} where id_l in (select rid from _fresh)
-        union select id_l, id_r from {t.pairs} where id_r in (select rid from _fresh)
-        union select id_l, id_r from _pairs_added
-        union select id_l, id_r from {t.pairs} where id_l in (select rid from _dosed)
-        union select id_l, id_r from {t.pairs} where id_r in (select rid from _dosed)""")
+        select id_l, id_r from {t.pairs} where id_l in {touched}
+        union select id_l, id_r from {t.pairs} where id_r in {touched}
+        union select id_l, id_r from _pairs_added""")
     compared = kept.compare_new(con, t.norm, "_night_pairs", t.kept, t.comparisons, t.changed,
                                 t.names, t.parts)
     return b, compared, _complete(con, t, settings, t.comparisons)
