@@ -18,7 +18,7 @@ import duckdb
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from linkage import memory, model_store
+from linkage import memory, model_store, score
 from linkage.link import LinkTables, link
 from linkage.model_store import Model
 from linkage.normalise import normalise
@@ -116,6 +116,11 @@ def model_tonight(con: duckdb.DuckDBPyConnection, kind: str, settings: LinkageSe
         model = model_store.load(con)
         if model is None:
             raise ValueError(f"{model_from} holds no match model to score with")
+        wanted = score.scored_fields(c.field for c in settings.comparisons)
+        if score.scored_fields(model.params.fields) != wanted:
+            raise ValueError(f"{model_from} holds a match model of the fields "
+                             f"{', '.join(model.params.fields)}; these settings score "
+                             f"{', '.join(wanted)}")
         return model, False
     if kind != "delta":
         return None, False

@@ -10,7 +10,7 @@ from linkage.link import link
 from linkage.normalise import normalise
 from linkage.settings import LinkageSettings
 from pipelines import tables
-from pipelines.flow import LINK_TABLES
+from pipelines.flow import LINK_TABLES, nightly
 from pipelines.ingest import ingest
 from pipelines.merge import ensure_tables, merge
 from pipelines.sample_data import generate_sample
@@ -46,13 +46,25 @@ def test_a_dose_given_twice_says_two_people_and_a_split_course_one(exports):
     assert {-1, 1, 2, 3} <= levels
 
 
-def test_settings_without_a_doses_comparison_score_without_them(exports):
+def _without_doses() -> LinkageSettings:
     base = LinkageSettings()
-    settings = dataclasses.replace(
+    return dataclasses.replace(
         base, comparisons=tuple(c for c in base.comparisons if c.field != "doses"))
-    con = _linked(exports, settings)
+
+
+def test_settings_without_a_doses_comparison_score_without_them(exports):
+    con = _linked(exports, _without_doses())
     assert "doses" not in model_store.load(con).params.fields
     columns = {c for (c,) in con.execute(
         f"select column_name from information_schema.columns "
         f"where table_name = '{tables.PAIR_SCORES}'").fetchall()}
     assert "location_weight" in columns and "doses_weight" not in columns
+
+
+def test_a_model_fitted_on_other_fields_is_refused_before_linking(exports, prefect_server,
+                                                                  tmp_path):
+    nightly(str(exports), str(tmp_path / "old"), settings_json=_without_doses().to_json())
+    with pytest.raises(ValueError, match="these settings score name, .*, doses"):
+        nightly(str(exports), str(tmp_path / "new"),
+                model_from=str(tmp_path / "old" / "jaanch.duckdb"))
+    assert not (tmp_path / "new" / "cluster_members.csv").exists()
