@@ -2,9 +2,11 @@
 
 Connected components of the linked pairs, computed on the whole graph at once. Plain
 components chain: one weak link can fuse two families. So a component that holds a
-pair with strong evidence against it (a veto pair: below `veto_weight`, or a household
-pair) is rebuilt greedily, strongest link first, refusing any merge that would put a
-veto pair inside one cluster. Only those few components take the slow path.
+pair with evidence against it (a veto pair: below `veto_weight`, or a household pair;
+or any scored pair below zero) is rebuilt greedily, strongest link first, refusing any
+merge that would put a veto pair inside one cluster, or whose scored cross pairs add up
+to evidence against (one link at 1.3 bits beside twenty-nine pairs at -4: two
+families). Only those components take the slow path.
 
 A cluster's id is 'C' followed by its smallest beneficiary_reference_id, so the same
 people get the same id tomorrow, and when two clusters merge the older id survives.
@@ -29,14 +31,20 @@ def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 
 def _greedy(nodes: np.ndarray, edges: list[tuple[float, int, int]],
-            vetoes: set[tuple[int, int]]) -> dict[int, int]:
+            vetoes: set[tuple[int, int]],
+            weights: dict[tuple[int, int], float]) -> dict[int, int]:
     members = {int(v): {int(v)} for v in nodes}
     root = {int(v): int(v) for v in nodes}
     for _, a, b in sorted(edges, reverse=True):
         ra, rb = root[a], root[b]
         if ra == rb:
             continue
-        if any((min(x, y), max(x, y)) in vetoes for x in members[ra] for y in members[rb]):
+        cross = [(min(x, y), max(x, y)) for x in members[ra] for y in members[rb]]
+        if any(p in vetoes for p in cross):
+            continue
+        scored = [weights[p] for p in cross if p in weights]
+        # one link against the rest: the two groups' scored pairs say, on balance, two people
+        if scored and sum(scored) < 0:
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
@@ -47,17 +55,24 @@ def _greedy(nodes: np.ndarray, edges: list[tuple[float, int, int]],
 
 
 def split_chains(labels: np.ndarray, links: tuple[np.ndarray, np.ndarray, np.ndarray],
-                 vetoes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Rebuild the components that contain a veto pair; others stay as they are."""
+                 vetoes: tuple[np.ndarray, np.ndarray],
+                 scored: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Rebuild the components that contain a veto pair, or a scored pair (i, j, weight in
+    `scored`) with evidence against it; others stay as they are."""
     vi, vj = vetoes
     inside = labels[vi] == labels[vj]
     vi, vj = vi[inside], vj[inside]
-    if len(vi) == 0:
+    si, sj, sw = scored if scored is not None else (vi[:0], vj[:0], np.zeros(0))
+    inside = labels[si] == labels[sj]
+    si, sj, sw = si[inside], sj[inside], sw[inside]
+    if len(vi) == 0 and not (sw < 0).any():
         return labels
-    bad = np.unique(labels[vi])
+    bad = np.unique(np.concatenate([labels[vi], labels[si[sw < 0]]]))
     labels = labels.copy()
     li, lj, lw = links
     veto_set = set(zip(np.minimum(vi, vj).tolist(), np.maximum(vi, vj).tolist()))
+    weights = dict(zip(zip(np.minimum(si, sj).tolist(), np.maximum(si, sj).tolist()),
+                       sw.tolist()))
     nodes_of: dict[int, list[int]] = {}
     in_bad = np.flatnonzero(np.isin(labels, bad))
     for v, comp in zip(in_bad.tolist(), labels[in_bad].tolist()):
@@ -68,7 +83,7 @@ def split_chains(labels: np.ndarray, links: tuple[np.ndarray, np.ndarray, np.nda
         edges_of[int(labels[a])].append((w, a, b))
     next_label = labels.max() + 1
     for comp, nodes in nodes_of.items():
-        root = _greedy(np.array(nodes), edges_of[comp], veto_set)
+        root = _greedy(np.array(nodes), edges_of[comp], veto_set, weights)
         for r in set(root.values()):
             labels[[v for v, rv in root.items() if rv == r]] = next_label
             next_label += 1
@@ -88,10 +103,14 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
     vetoes = con.execute(edge_sql.format(
         f"(p.match_weight < {veto_weight} or p.household or p.other_person) "
         f"and p.rid_l in {linked_rids} and p.rid_r in {linked_rids}")).fetchnumpy()
+    scored = con.execute(edge_sql.format(
+        f"p.rid_l in {linked_rids} and p.rid_r in {linked_rids}")).fetchnumpy()
     li, lj = links["i"].astype(np.int64), links["j"].astype(np.int64)
     labels = components(n, li, lj)
     labels = split_chains(labels, (li, lj, links["w"]),
-                          (vetoes["i"].astype(np.int64), vetoes["j"].astype(np.int64)))
+                          (vetoes["i"].astype(np.int64), vetoes["j"].astype(np.int64)),
+                          (scored["i"].astype(np.int64), scored["j"].astype(np.int64),
+                           scored["w"]))
     together = _together(labels)
     con.register("_together", pa.table({"rid": (together + 1).astype(np.int32),
                                         "label": labels[together].astype(np.int64)}))

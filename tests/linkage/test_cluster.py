@@ -18,6 +18,34 @@ def test_weak_link_does_not_fuse_two_families():
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
 
 
+def _two_families_and_one_weak_link():
+    # family 0-1-2 and family 3-4, each linked strongly; 2-3 links them at 1.3 bits
+    li, lj = np.array([0, 1, 3, 2]), np.array([1, 2, 4, 3])
+    lw = np.array([15.0, 14.0, 16.0, 1.3])
+    return components(5, li, lj), (li, lj, lw)
+
+
+def test_one_weak_link_against_the_other_cross_pairs_does_not_fuse_two_families():
+    labels, links = _two_families_and_one_weak_link()
+    none = (np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    # the other cross pairs scored against (-4 each), none of them a veto
+    cross = [(0, 3), (0, 4), (1, 3), (1, 4), (2, 4)]
+    si, sj = np.array([a for a, _ in cross] + [2]), np.array([b for _, b in cross] + [3])
+    sw = np.array([-4.0] * len(cross) + [1.3])
+    split = split_chains(labels, links, none, (si, sj, sw))
+    assert len({split[0], split[1], split[2]}) == 1 and split[3] == split[4]
+    assert split[0] != split[3]
+
+
+def test_a_weak_link_the_cross_pairs_support_on_balance_still_joins():
+    labels, links = _two_families_and_one_weak_link()
+    none = (np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    # one cross pair against (-2), the others for: the groups are one person on balance
+    si, sj = np.array([0, 1, 2, 2]), np.array([3, 4, 4, 3])
+    sw = np.array([-2.0, 3.0, 2.0, 1.3])
+    assert len(set(split_chains(labels, links, none, (si, sj, sw)).tolist())) == 1
+
+
 def test_components_without_vetoes_are_untouched():
     li, lj, lw = np.array([0]), np.array([1]), np.array([10.0])
     labels = components(3, li, lj)
