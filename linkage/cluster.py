@@ -95,22 +95,20 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
     """Write `target` (beneficiary_reference_id, cluster_id) for every registration, from
     `scores` (pairs by rid, as written by linkage.score)."""
     n = con.execute(f"select coalesce(max(rid), 0) from {norm}").fetchall()[0][0]
-    edge_sql = f"select rid_l - 1 as i, rid_r - 1 as j, match_weight as w from {scores} p where {{}}"
-    links = con.execute(edge_sql.format("p.linked")).fetchnumpy()
-    # only vetoes between registrations that have a link can split anything
+    links = con.execute(f"select rid_l - 1 as i, rid_r - 1 as j, match_weight as w "
+                        f"from {scores} where linked").fetchnumpy()
+    # only pairs between registrations that have a link can split anything
     linked_rids = (f"(select rid_l from {scores} where linked "
                    f"union select rid_r from {scores} where linked)")
-    vetoes = con.execute(edge_sql.format(
-        f"(p.match_weight < {veto_weight} or p.household or p.other_person) "
-        f"and p.rid_l in {linked_rids} and p.rid_r in {linked_rids}")).fetchnumpy()
-    scored = con.execute(edge_sql.format(
-        f"p.rid_l in {linked_rids} and p.rid_r in {linked_rids}")).fetchnumpy()
+    scored = con.execute(f"""select rid_l - 1 as i, rid_r - 1 as j, match_weight as w,
+            match_weight < {veto_weight} or household or other_person as veto
+        from {scores} where rid_l in {linked_rids} and rid_r in {linked_rids}""").fetchnumpy()
+    si, sj = scored["i"].astype(np.int64), scored["j"].astype(np.int64)
+    veto = np.asarray(scored["veto"], dtype=bool)
     li, lj = links["i"].astype(np.int64), links["j"].astype(np.int64)
     labels = components(n, li, lj)
-    labels = split_chains(labels, (li, lj, links["w"]),
-                          (vetoes["i"].astype(np.int64), vetoes["j"].astype(np.int64)),
-                          (scored["i"].astype(np.int64), scored["j"].astype(np.int64),
-                           scored["w"]))
+    labels = split_chains(labels, (li, lj, links["w"]), (si[veto], sj[veto]),
+                          (si, sj, scored["w"]))
     together = _together(labels)
     con.register("_together", pa.table({"rid": (together + 1).astype(np.int32),
                                         "label": labels[together].astype(np.int64)}))
