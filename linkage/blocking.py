@@ -75,10 +75,10 @@ def block(con: duckdb.DuckDBPyConnection, table: str, target: str,
 
 def report(con: duckdb.DuckDBPyConnection, table: str, target: str,
            rules: tuple[BlockingRule, ...], oversize: bool = True) -> BlockingReport:
-    counts = ", ".join(f"count(*) filter (where blocking_keys & {1 << i} <> 0)"
-                       for i in range(len(rules)))
-    by_rule = dict(zip((r.name for r in rules),
-                       con.execute(f"select {counts} from {target}").fetchall()[0]))
+    # a few hundred distinct key masks: counting them is one pass, not one per rule
+    masks = con.execute(f"select blocking_keys, count(*) from {target} group by all").fetchall()
+    by_rule = {r.name: sum(n for keys, n in masks if keys & (1 << i))
+               for i, r in enumerate(rules)}
     too_large = {r.name: con.execute(oversize_sql(table, r)).fetchall()[0][0]
                  for r in rules} if oversize else {}
     total = con.execute(f"select count(*) from {target}").fetchall()[0][0]
@@ -138,32 +138,33 @@ def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule:
     has_key = " and ".join(f"{c} is not null" for c in rule.columns)
     split_ok = " and ".join(f"{c} is not null" for c in rule.split_by) or "false"
     fresh_rows = f"(select rid from {fresh})"
-    same_block = " and ".join(f"x.{c} = s.{c}" for c in rule.columns)
-    same_part = " and ".join(f"x.{c} = s.{c}" for c in rule.columns + rule.split_by)
     # sizes before tonight: those now, less tonight's rows, plus the rows they replaced
+    # (counted by grouping and joined back: window functions over the blocks are slower)
+    part_sizes = (f"""left join (select {every}, count(*) as n_split,
+                                 sum(is_fresh::int) as f_split from m group by all) p
+                      using ({every})
+                      left join (select {every}, count(*) as g_split from gone group by all) gp
+                      using ({every})""" if rule.split_by else "")
+    n_split = "p.n_split" if rule.split_by else "0"
+    n_split_old = ("p.n_split - p.f_split + coalesce(gp.g_split, 0)" if rule.split_by else "0")
     con.execute(f"""create or replace temp table _unit as
         with k as (select distinct {key} from (
                        select {key} from {table} where rid in {fresh_rows}
                        union all select {key} from {before}) where {has_key}),
         m as (select rid, bid, {every}, rid in {fresh_rows} as is_fresh
               from {table} semi join k using ({key})),
-        gone as (select {every}, count(*) as g from {before} where {has_key} group by all),
+        gone as (select {every} from {before} where {has_key}),
         sized as (
-            select m.*, count(*) over (partition by {key}) as n,
-                   count(*) over (partition by {every}) as n_split,
-                   sum(is_fresh::int) over (partition by {key}) as f,
-                   sum(is_fresh::int) over (partition by {every}) as f_split
-            from m),
-        was as (
-            select s.*, n - f + coalesce((select sum(g) from gone x where {same_block}), 0)
-                       as n_old,
-                   n_split - f_split + coalesce((select sum(g) from gone x where {same_part}), 0)
-                       as n_split_old
-            from sized s)
+            select m.*, b.n, b.n - b.f + coalesce(gb.g, 0) as n_old,
+                   {n_split} as n_split, {n_split_old} as n_split_old
+            from m join (select {key}, count(*) as n, sum(is_fresh::int) as f
+                         from m group by all) b using ({key})
+            left join (select {key}, count(*) as g from gone group by all) gb using ({key})
+            {part_sizes})
         select rid, bid, {every}, is_fresh,
                {_regime(rule, "n", "n_split", split_ok)} as unit_now,
                {_regime(rule, "n_old", "n_split_old", split_ok)} as unit_before
-        from was""")
+        from sized""")
     con.execute(f"""insert into _moved select rid, {bit} from _unit
                     where not is_fresh and unit_now <> unit_before""")
     part = " and ".join(f"x.{c} = y.{c}" for c in rule.split_by) or "true"

@@ -13,6 +13,8 @@ people get the same id tomorrow, and when two clusters merge the older id surviv
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -23,6 +25,8 @@ from linkage.catalog import table_exists
 
 # TEMP (rid, label) of the registrations clustered with another: same label, same cluster
 LABELS = "cluster_labels"
+# TEMP (rid_l, rid_r, match_weight) of the scored pairs inside one of those clusters
+PAIRS_INSIDE = "cluster_pairs_inside"
 
 
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -90,26 +94,87 @@ def split_chains(labels: np.ndarray, links: tuple[np.ndarray, np.ndarray, np.nda
     return labels
 
 
+@dataclass(frozen=True)
+class Since:
+    """What changed since the clusters were last written, as TEMP tables: `pairs`
+    (rid_l, rid_r, linked) scored or dropped since, each with whether it was linked
+    then; `registrations` (rid) added or changed since."""
+    pairs: str
+    registrations: str
+
+
 def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
-            veto_weight: float) -> int:
+            veto_weight: float, since: Since | None = None) -> int:
     """Write `target` (beneficiary_reference_id, cluster_id) for every registration, from
-    `scores` (pairs by rid, as written by linkage.score)."""
+    `scores` (pairs by rid, as written by linkage.score), and TEMP LABELS and
+    PAIRS_INSIDE. Returns how many clusters hold two or more registrations.
+
+    With `since` (and `target` written before), only the components that a changed pair
+    can reach are worked out again: any other has the same links and scores as when
+    `target` was written, so it keeps its clusters and their ids."""
     n = con.execute(f"select coalesce(max(rid), 0) from {norm}").fetchall()[0][0]
     links = con.execute(f"select rid_l - 1 as i, rid_r - 1 as j, match_weight as w "
                         f"from {scores} where linked").fetchnumpy()
-    # only pairs between registrations that have a link can split anything
-    linked_rids = (f"(select rid_l from {scores} where linked "
-                   f"union select rid_r from {scores} where linked)")
-    scored = con.execute(f"""select rid_l - 1 as i, rid_r - 1 as j, match_weight as w,
-            match_weight < {veto_weight} or household or other_person as veto
-        from {scores} where rid_l in {linked_rids} and rid_r in {linked_rids}""").fetchnumpy()
-    si, sj = scored["i"].astype(np.int64), scored["j"].astype(np.int64)
-    veto = np.asarray(scored["veto"], dtype=bool)
     li, lj = links["i"].astype(np.int64), links["j"].astype(np.int64)
     labels = components(n, li, lj)
-    labels = split_chains(labels, (li, lj, links["w"]), (si[veto], sj[veto]),
-                          (si, sj, scored["w"]))
-    together = _together(labels)
+    region = None
+    if since is not None and table_exists(con, target):
+        region = _region(con, labels, since)
+    # only pairs between registrations that have a link can split anything
+    si, sj, sw, veto = _scored_within(con, scores, _together(labels, region), veto_weight)
+    labels = split_chains(labels, (li, lj, links["w"]), (si[veto], sj[veto]), (si, sj, sw))
+    inside = labels[si] == labels[sj]
+    con.register("_inside", pa.table({"rid_l": (si[inside] + 1).astype(np.int32),
+                                      "rid_r": (sj[inside] + 1).astype(np.int32),
+                                      "match_weight": sw[inside]}))
+    con.execute(f"create or replace temp table {PAIRS_INSIDE} as select * from _inside")
+    con.unregister("_inside")
+    together = _together(labels, region)
+    _name_groups(con, norm, together, labels)
+    if region is None:
+        _write(con, norm, target)
+    elif not _write_region(con, norm, target, region):
+        return cluster(con, scores, norm, target, veto_weight)
+    con.execute("drop table _grouped")
+    if region is None:
+        return int(len(np.unique(labels[together])))
+    return con.execute(f"select count(*) from (select cluster_id from {target} "
+                       f"group by all having count(*) > 1)").fetchall()[0][0]
+
+
+def _region(con: duckdb.DuckDBPyConnection, labels: np.ndarray, since: Since) -> np.ndarray:
+    """Mask over rids (0-based) of the components to work out again: those holding a new
+    or changed registration, an end of a pair linked now or then, or both ends of a
+    changed pair (its weight counts when the component is split). A pair that was
+    linked and is not now may have split a component: each part holds one of its ends."""
+    p = con.execute(f"select rid_l - 1 as i, rid_r - 1 as j, linked from {since.pairs}").fetchnumpy()
+    i, j = p["i"].astype(np.int64), p["j"].astype(np.int64)
+    # a pair of a registration removed since has an end beyond tonight's rids
+    ok = (i < len(labels)) & (j < len(labels))
+    i, j, linked = i[ok], j[ok], np.asarray(p["linked"], dtype=bool)[ok]
+    reach = linked | (labels[i] == labels[j])
+    rids = con.execute(f"select rid - 1 as i from {since.registrations}").fetchnumpy()["i"]
+    ends = np.concatenate([i[reach], j[reach], rids.astype(np.int64)])
+    return np.isin(labels, np.unique(labels[ends]))
+
+
+def _scored_within(con: duckdb.DuckDBPyConnection, scores: str, nodes: np.ndarray,
+                   veto_weight: float) -> tuple[np.ndarray, ...]:
+    """Scored pairs (i, j, weight, veto) with both registrations among `nodes`."""
+    con.register("_nodes", pa.table({"rid": (nodes + 1).astype(np.int32)}))
+    inside = "(select rid from _nodes)"
+    scored = con.execute(f"""select rid_l - 1 as i, rid_r - 1 as j, match_weight as w,
+            match_weight < {veto_weight} or household or other_person as veto
+        from {scores} where rid_l in {inside} and rid_r in {inside}""").fetchnumpy()
+    con.unregister("_nodes")
+    return (scored["i"].astype(np.int64), scored["j"].astype(np.int64), scored["w"],
+            np.asarray(scored["veto"], dtype=bool))
+
+
+def _name_groups(con: duckdb.DuckDBPyConnection, norm: str, together: np.ndarray,
+                 labels: np.ndarray) -> None:
+    """TEMP LABELS (rid, label) and _grouped (beneficiary_reference_id, cluster_id) of
+    the registrations `together` indexes."""
     con.register("_together", pa.table({"rid": (together + 1).astype(np.int32),
                                         "label": labels[together].astype(np.int64)}))
     con.execute(f"create or replace temp table {LABELS} as select * from _together")
@@ -119,22 +184,16 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
         select n.beneficiary_reference_id,
                'C' || min(n.beneficiary_reference_id) over (partition by x.label) as cluster_id
         from {LABELS} x join {norm} n using (rid)""")
-    _write(con, norm, target)
-    con.execute("drop table _grouped")
-    return int(len(np.unique(labels[together])))
 
 
 def _write(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
     """Make `target` name every registration's cluster. An existing table gets only the
     rows that moved rewritten, which keeps a night's commit small: most registrations
     stay where they were."""
-    now = f"""select n.beneficiary_reference_id,
-                     coalesce(g.cluster_id, 'C' || n.beneficiary_reference_id) as cluster_id
-              from {norm} n left join _grouped g using (beneficiary_reference_id)"""
     if not table_exists(con, target):
-        con.execute(f"create table {target} as {now}")
+        con.execute(f"create table {target} as {_named(norm)}")
         return
-    con.execute(f"""create or replace temp table _clusters_moved as
+    _rewrite(con, norm, target, f"""
         select g.beneficiary_reference_id from _grouped g
         left join {target} t using (beneficiary_reference_id)
         where t.cluster_id is null or t.cluster_id <> g.cluster_id
@@ -147,14 +206,66 @@ def _write(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
         from {norm} n full join {target} t
           on n.beneficiary_reference_id = t.beneficiary_reference_id
         where n.beneficiary_reference_id is null or t.beneficiary_reference_id is null""")
+
+
+def _write_region(con: duckdb.DuckDBPyConnection, norm: str, target: str,
+                  region: np.ndarray) -> bool:
+    """Rewrite in `target` the rows of the `region` (a mask over rids) that moved, and
+    drop those of registrations removed since. Returns False, with nothing written, when
+    a name given tonight is held outside the region (an id passed on to a cluster there
+    by pipelines.cluster_history): only naming every cluster again keeps ids apart then.
+    No cluster of `target` straddles the region's edge: a cluster whose link was lost
+    has an end of that link in each of its parts."""
+    con.register("_region_rids", pa.table({"rid": (np.flatnonzero(region) + 1).astype(np.int32)}))
+    con.execute(f"""create or replace temp table _region as
+        select rid, beneficiary_reference_id from {norm}
+        where rid in (select rid from _region_rids)""")
+    con.unregister("_region_rids")
+    con.execute(f"""create or replace temp table _clusters_moved as
+        select r.beneficiary_reference_id,
+               coalesce(g.cluster_id, 'C' || r.beneficiary_reference_id) as cluster_id,
+               t.cluster_id is not null as held
+        from _region r left join _grouped g using (beneficiary_reference_id)
+        left join {target} t using (beneficiary_reference_id)
+        where t.cluster_id is distinct from coalesce(g.cluster_id, 'C' || r.beneficiary_reference_id)""")
+    clash = con.execute(f"""select count(*) from {target}
+        where cluster_id in (select cluster_id from _clusters_moved)
+          and beneficiary_reference_id not in (select beneficiary_reference_id from _region)
+        """).fetchall()[0][0]
+    if not clash:
+        moved = "(select beneficiary_reference_id from _clusters_moved where held)"
+        con.execute(f"delete from {target} where beneficiary_reference_id in {moved}")
+        con.execute(f"insert into {target} select beneficiary_reference_id, cluster_id "
+                    f"from _clusters_moved")
+        if _count(con, target) > _count(con, norm):  # registrations removed since
+            con.execute(f"delete from {target} where beneficiary_reference_id not in "
+                        f"(select beneficiary_reference_id from {norm})")
+    con.execute("drop table _clusters_moved")
+    con.execute("drop table _region")
+    return not clash
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def _named(norm: str) -> str:
+    return f"""select n.beneficiary_reference_id,
+                      coalesce(g.cluster_id, 'C' || n.beneficiary_reference_id) as cluster_id
+               from {norm} n left join _grouped g using (beneficiary_reference_id)"""
+
+
+def _rewrite(con: duckdb.DuckDBPyConnection, norm: str, target: str, moved_sql: str) -> None:
+    con.execute(f"create or replace temp table _clusters_moved as {moved_sql}")
     moved = "(select beneficiary_reference_id from _clusters_moved)"
     con.execute(f"delete from {target} where beneficiary_reference_id in {moved}")
-    con.execute(f"insert into {target} select * from ({now}) "
+    con.execute(f"insert into {target} select * from ({_named(norm)}) "
                 f"where beneficiary_reference_id in {moved}")
     con.execute("drop table _clusters_moved")
 
 
-def _together(labels: np.ndarray) -> np.ndarray:
-    """Indices of the rows whose label other rows share."""
+def _together(labels: np.ndarray, region: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the rows whose label other rows share (within `region`, a mask)."""
     counts = np.bincount(labels)
-    return np.flatnonzero(counts[labels] > 1)
+    shared = counts[labels] > 1
+    return np.flatnonzero(shared if region is None else shared & region)

@@ -24,16 +24,18 @@ LEVEL_SQL = """case
 
 
 def history(con: duckdb.DuckDBPyConnection, norm: str, vaccinations: str | None,
-            target: str) -> None:
-    """Write `target` (TEMP): rid and doses_mask of every registration holding a dose.
-    Without `vaccinations` it is empty, and every pair is level 2 (no dose either side)."""
+            target: str, rids: str | None = None) -> None:
+    """Write `target` (TEMP): rid and doses_mask of every registration holding a dose, or
+    of those `rids` (a subquery) selects. Without `vaccinations` it is empty, and every
+    pair is level 2 (no dose either side)."""
     if vaccinations is None:
         con.execute(f"create or replace temp table {target} (rid integer, doses_mask tinyint)")
         return
     con.execute(f"""create or replace temp table {target} as
         select n.rid, bit_or(1 << (v.dose - 1))::tinyint as doses_mask
         from {vaccinations} v join {norm} n using (beneficiary_reference_id)
-        where v.dose between 1 and 3 group by n.rid""")
+        where v.dose between 1 and 3 {f"and n.rid in {rids}" if rids else ""}
+        group by n.rid""")
 
 
 def add_levels(con: duckdb.DuckDBPyConnection, comparisons: str, history_table: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import duckdb
+import pyarrow as pa
 
 from linkage import blocking, cluster, doses, kept, model_store, score, train, typos
 from linkage.model_store import Model
@@ -90,11 +91,11 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         progress(f"{name}: {msg} ({rep.timings[name]:.1f} s)")
 
     rep.registrations = con.execute(f"select count(*) from {t.norm}").fetchall()[0][0]
-    doses.history(con, t.norm, t.vaccinations, t.dose_history)
     if incremental:
         assert model is not None, "an incremental night scores with the model in force"
         b, rep.compared_pairs, raised = _compare_night(con, t, settings, lap)
     else:
+        doses.history(con, t.norm, t.vaccinations, t.dose_history)
         b, rep.compared_pairs, raised = _compare_all(con, t, settings, model is None, lap)
     rep.candidate_pairs, rep.pairs_by_rule = b.pairs, b.pairs_by_rule
     rep.oversize_rows_by_rule = b.oversize_rows_by_rule
@@ -109,7 +110,9 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     _keep_scored(con, t, incremental)
     rep.linked_pairs = con.execute(f"select count(*) from {t.scored} where linked").fetchall()[0][0]
     lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
-    rep.clusters = cluster.cluster(con, t.scored, t.norm, t.clusters, settings.veto_weight)
+    rep.clusters = cluster.cluster(con, t.scored, t.norm, t.clusters, settings.veto_weight,
+                                   since=cluster.Since("_changed_pairs", "_fresh")
+                                   if incremental else None)
     lap("cluster", f"{rep.clusters:,} clusters of two or more registrations")
     floor = settings.threshold - settings.keep_margin
     if incremental:
@@ -118,7 +121,8 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     else:
         keep_scores(con, t, t.night_scores, floor, replace=True)
     lap("explain", f"{_count(con, t.scores):,} pairs kept with their explanation")
-    for temp in (t.comparisons, t.night_scores, t.dose_history):
+    for temp in (t.comparisons, t.night_scores, t.dose_history,
+                 "_changed_pairs"):
         con.execute(f"drop table if exists {temp}")
     return rep
 
@@ -155,7 +159,7 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
         union select id_l, id_r from _pairs_added""")
     compared = kept.compare_new(con, t.norm, "_night_pairs", t.kept, t.comparisons, t.changed,
                                 t.names, t.parts)
-    return b, compared, _complete(con, t, settings, t.comparisons)
+    return b, compared, _complete(con, t, settings, t.comparisons, their_doses=True)
 
 
 def _dosed_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
@@ -170,11 +174,15 @@ def _dosed_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
 
 
 def _complete(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
-              comparisons: str) -> int:
+              comparisons: str, their_doses: bool = False) -> int:
     """Ready compared pairs for scoring: rare slips of common names raised, by the
-    spelling counts kept with the model (returns how many), and the dose levels joined."""
+    spelling counts kept with the model (returns how many), and the dose levels joined.
+    `their_doses`: a night's few pairs, so only their registrations' doses are read."""
     raised = typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
                                       model_store.WORD_COUNTS)
+    if their_doses:
+        doses.history(con, t.norm, t.vaccinations, t.dose_history,
+                      rids=f"(select id_l from {comparisons} union select id_r from {comparisons})")
     doses.add_levels(con, comparisons, t.dose_history)
     return raised
 
@@ -209,22 +217,26 @@ def _fit(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
 
 def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: bool) -> None:
     """Tonight's scores into `t.scored`: all of them, or in place of the pairs of the
-    registrations tonight touched."""
+    registrations tonight touched. Writes TEMP _changed_pairs (rid_l, rid_r, linked) on
+    an incremental night: every pair dropped, as it was, and every pair scored."""
     night = f"select {SCORED_COLUMNS} from {t.night_scores}"
     if not incremental:
         con.execute(f"create or replace table {t.scored} as {night}")
         return
-    # a pair scored before has a changed or removed registration (its old row is in
-    # t.before, under the rid it keeps) or left the candidates; a new registration's
-    # pairs and the pairs new to the candidates were never scored
-    con.execute(f"delete from {t.scored} where rid_l in (select rid from {t.before}) "
-                f"or rid_r in (select rid from {t.before})")
-    con.execute(f"""delete from {t.scored} s where exists (select 1 from _pairs_gone g
-        where g.id_l = s.rid_l and g.id_r = s.rid_r)""")
-    # scored again tonight because their doses changed
-    con.execute(f"delete from {t.scored} where rid_l in (select rid from _dosed) "
-                f"or rid_r in (select rid from _dosed)")
+    # a pair scored before and stale now has a changed registration or one whose doses
+    # changed (so it is among tonight's pairs), or left the candidates
+    dropped = con.execute(f"""delete from {t.scored} s where exists (
+            select 1 from (select id_l, id_r from _night_pairs
+                           union all select id_l, id_r from _pairs_gone) x
+            where x.id_l = s.rid_l and x.id_r = s.rid_r)
+        returning rid_l, rid_r, linked""").fetchnumpy()
     con.execute(f"insert into {t.scored} {night}")
+    # what clustering needs to know changed: every pair dropped or scored tonight
+    con.register("_dropped", pa.table(dropped))
+    con.execute(f"""create or replace temp table _changed_pairs as
+        select rid_l, rid_r, linked from _dropped
+        union all select rid_l, rid_r, linked from {t.night_scores}""")
+    con.unregister("_dropped")
 
 
 def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, scores: str, floor: float,
@@ -277,9 +289,8 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
     # the weak pairs already explained are weak pairs inside clusters: a few
     con.execute(f"""create or replace temp table _weak_inside as
         select w.* from (
-            select s.rid_l as id_l, s.rid_r as id_r from {t.scored} s
-            join {cluster.LABELS} a on a.rid = s.rid_l join {cluster.LABELS} b on b.rid = s.rid_r
-            where s.match_weight < {floor} and a.label = b.label) w
+            select rid_l as id_l, rid_r as id_r from {cluster.PAIRS_INSIDE}
+            where match_weight < {floor}) w
         join {t.norm} l on l.rid = w.id_l join {t.norm} r on r.rid = w.id_r
         where not exists (select 1 from {t.scores} k where k.match_weight < {floor}
                           and k.id_l = l.beneficiary_reference_id
@@ -287,7 +298,7 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
     if _count(con, "_weak_inside"):
         kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
                          t.names, t.parts)
-        _complete(con, t, settings, t.comparisons)
+        _complete(con, t, settings, t.comparisons, their_doses=True)
         _score(con, t, settings, model, "_weak_scores")
         keep_scores(con, t, "_weak_scores", floor, replace=False)
         con.execute("drop table _weak_scores")

@@ -150,8 +150,13 @@ def rules_task(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, p: Pro
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(con: duckdb.DuckDBPyConnection, out: Path, summary: dict,
                  settings: LinkageSettings, p: Progress) -> list[str]:
+    def commit() -> None:
+        # recorded as succeeded in the transaction that keeps its results: one commit
+        runs.finish(con, summary["run_id"], "succeeded", counts=outputs.run_counts(summary))
+        con.commit()
+
     names = publish(out, lambda staging: outputs.write_all(con, staging, summary, settings),
-                    commit=con.commit)
+                    commit=commit)
     gates.clear_rejected(out)
     p.say("publish", f"{len(names)} files in {out}")
     return names
@@ -192,7 +197,6 @@ def nightly(exports: str, out: str, db: str | None = None,
                 gates.keep_rejected(out_dir, summary | {"status": "failed", "reason": str(e),
                                                         "timings": p.timings})
             raise
-        runs.finish(con, summary["run_id"], "succeeded", counts=outputs.run_counts(summary))
         top = outputs.top_flagged(con, 10)
     artifacts.publish_artifacts(summary, top, previous)
     return summary

@@ -1,6 +1,6 @@
 import numpy as np
 
-from linkage.cluster import components, split_chains
+from linkage.cluster import Since, components, split_chains
 
 
 def test_components_join_linked_pairs():
@@ -85,3 +85,89 @@ def test_clustering_into_last_nights_table_equals_clustering_afresh():
     assert _clusters(con, "fresh") == {
         "B101": "CB101", "B108": "CB101", "B102": "CB102",
         "B103": "CB103", "B104": "CB103", "B105": "CB103", "B106": "CB103"}
+
+
+def _partition(con, table: str) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for bid, cid in con.execute(f"select * from {table}").fetchall():
+        groups.setdefault(cid, set()).add(bid)
+    return {frozenset(g) for g in groups.values()}
+
+
+SINCE = Since("changed_pairs", "changed_registrations")
+
+
+def _since(con, pairs: list[tuple[int, int, bool]], registrations: list[int]) -> None:
+    con.execute("create table changed_pairs (rid_l integer, rid_r integer, linked boolean)")
+    con.executemany("insert into changed_pairs values (?, ?, ?)", pairs)
+    con.execute("create table changed_registrations (rid integer)")
+    for r in registrations:
+        con.execute("insert into changed_registrations values (?)", [r])
+
+
+def _night_one(links: list[tuple[int, int]], n: int = 9):
+    import duckdb
+
+    from linkage.cluster import cluster
+
+    con = duckdb.connect()
+    con.execute(f"create table norm as select i as rid, 'B' || (100 + i) as beneficiary_reference_id "
+                f"from range(1, {n + 1}) t(i)")
+    _scores(con, links)
+    cluster(con, "scores", "norm", "kept", veto_weight=-8.0)
+    return con
+
+
+def test_a_night_works_out_again_only_the_components_it_touched():
+    from linkage.cluster import cluster
+
+    # 3-4-5 chain with 3 and 5 known apart: last night split it into {3, 4} and {5}
+    con = _night_one([(1, 2), (3, 4), (4, 5), (6, 7)])
+    con.execute("update scores set match_weight = 12 where rid_l = 3")
+    con.execute("insert into scores values (3, 5, -20.0, false, false, false)")
+    cluster(con, "scores", "norm", "kept", veto_weight=-8.0)
+    assert frozenset({"B103", "B104"}) in _partition(con, "kept")
+    # ids carried over from earlier nights sit on the untouched clusters
+    con.execute("update kept set cluster_id = 'C-old' where beneficiary_reference_id in ('B101', 'B102')")
+    # tonight: 6-7 scored again and unlinked, 8 (new) links to 9
+    con.execute("update scores set linked = false, match_weight = 1.0 where rid_l = 6")
+    con.execute("insert into scores values (8, 9, 10.0, true, false, false)")
+    _since(con, [(6, 7, True), (6, 7, False), (8, 9, True)], [8])
+    clusters = cluster(con, "scores", "norm", "kept", veto_weight=-8.0, since=SINCE)
+    cluster(con, "scores", "norm", "fresh", veto_weight=-8.0)
+    assert _partition(con, "kept") == _partition(con, "fresh")
+    assert clusters == 3  # {1, 2}, {3, 4}, {8, 9}
+    kept = _clusters(con, "kept")
+    assert kept["B101"] == kept["B102"] == "C-old"
+    assert kept["B106"] == "CB106" and kept["B107"] == "CB107" and kept["B108"] == "CB108"
+
+
+def test_a_name_given_tonight_that_an_untouched_cluster_holds_names_every_cluster_again():
+    from linkage.cluster import cluster
+
+    con = _night_one([(2, 3)])
+    # B101 once led {B102, B103}, which kept its id when B101 left (pipelines.cluster_history)
+    con.execute("update kept set cluster_id = 'CB101' where beneficiary_reference_id in ('B102', 'B103')")
+    con.execute("update kept set cluster_id = 'CB101-r1' where beneficiary_reference_id = 'B101'")
+    # tonight B101 links to B104: named CB101 afresh, the id the untouched cluster holds
+    con.execute("insert into scores values (1, 4, 10.0, true, false, false)")
+    _since(con, [(1, 4, True)], [])
+    cluster(con, "scores", "norm", "kept", veto_weight=-8.0, since=SINCE)
+    cluster(con, "scores", "norm", "fresh", veto_weight=-8.0)
+    assert _clusters(con, "kept") == _clusters(con, "fresh")
+
+
+def test_a_pair_scored_again_inside_a_cluster_splits_it_though_no_link_changed():
+    from linkage.cluster import cluster
+
+    con = _night_one([(1, 2), (2, 3)])
+    con.execute("insert into scores values (1, 3, 1.0, false, false, false)")
+    cluster(con, "scores", "norm", "kept", veto_weight=-8.0)
+    assert frozenset({"B101", "B102", "B103"}) in _partition(con, "kept")
+    # tonight 1 and 3 are known apart (both given a dose 2, say): a veto, not a link
+    con.execute("update scores set match_weight = -20 where rid_l = 1 and rid_r = 3")
+    _since(con, [(1, 3, False), (1, 3, False)], [])
+    cluster(con, "scores", "norm", "kept", veto_weight=-8.0, since=SINCE)
+    cluster(con, "scores", "norm", "fresh", veto_weight=-8.0)
+    assert _clusters(con, "kept") == _clusters(con, "fresh")
+    assert frozenset({"B101", "B102", "B103"}) not in _partition(con, "kept")
