@@ -10,6 +10,10 @@ families). Only those components take the slow path.
 
 A cluster's id is 'C' followed by its smallest beneficiary_reference_id, so the same
 people get the same id tomorrow, and when two clusters merge the older id survives.
+
+A night that scored only its own pairs works out again only the components its changed
+pairs reach (`Since`); every other cluster keeps its rows and its id, which may be one
+passed on by pipelines.cluster_history.
 """
 from __future__ import annotations
 
@@ -123,17 +127,10 @@ def cluster(con: duckdb.DuckDBPyConnection, scores: str, norm: str, target: str,
     # only pairs between registrations that have a link can split anything
     si, sj, sw, veto = _scored_within(con, scores, _together(labels, region), veto_weight)
     labels = split_chains(labels, (li, lj, links["w"]), (si[veto], sj[veto]), (si, sj, sw))
-    inside = labels[si] == labels[sj]
-    con.register("_inside", pa.table({"rid_l": (si[inside] + 1).astype(np.int32),
-                                      "rid_r": (sj[inside] + 1).astype(np.int32),
-                                      "match_weight": sw[inside]}))
-    con.execute(f"create or replace temp table {PAIRS_INSIDE} as select * from _inside")
-    con.unregister("_inside")
+    _keep_pairs_inside(con, labels, si, sj, sw)
     together = _together(labels, region)
     _name_groups(con, norm, together, labels)
-    if region is None:
-        _write(con, norm, target)
-    elif not _write_region(con, norm, target, region):
+    if not _write(con, norm, target, region):
         return cluster(con, scores, norm, target, veto_weight)
     con.execute("drop table _grouped")
     if region is None:
@@ -147,7 +144,8 @@ def _region(con: duckdb.DuckDBPyConnection, labels: np.ndarray, since: Since) ->
     or changed registration, an end of a pair linked now or then, or both ends of a
     changed pair (its weight counts when the component is split). A pair that was
     linked and is not now may have split a component: each part holds one of its ends."""
-    p = con.execute(f"select rid_l - 1 as i, rid_r - 1 as j, linked from {since.pairs}").fetchnumpy()
+    p = con.execute(f"select rid_l - 1 as i, rid_r - 1 as j, linked "
+                    f"from {since.pairs}").fetchnumpy()
     i, j = p["i"].astype(np.int64), p["j"].astype(np.int64)
     # a pair of a registration removed since has an end beyond tonight's rids
     ok = (i < len(labels)) & (j < len(labels))
@@ -171,6 +169,16 @@ def _scored_within(con: duckdb.DuckDBPyConnection, scores: str, nodes: np.ndarra
             np.asarray(scored["veto"], dtype=bool))
 
 
+def _keep_pairs_inside(con: duckdb.DuckDBPyConnection, labels: np.ndarray, si: np.ndarray,
+                       sj: np.ndarray, sw: np.ndarray) -> None:
+    inside = labels[si] == labels[sj]
+    con.register("_inside", pa.table({"rid_l": (si[inside] + 1).astype(np.int32),
+                                      "rid_r": (sj[inside] + 1).astype(np.int32),
+                                      "match_weight": sw[inside]}))
+    con.execute(f"create or replace temp table {PAIRS_INSIDE} as select * from _inside")
+    con.unregister("_inside")
+
+
 def _name_groups(con: duckdb.DuckDBPyConnection, norm: str, together: np.ndarray,
                  labels: np.ndarray) -> None:
     """TEMP LABELS (rid, label) and _grouped (beneficiary_reference_id, cluster_id) of
@@ -186,52 +194,38 @@ def _name_groups(con: duckdb.DuckDBPyConnection, norm: str, together: np.ndarray
         from {LABELS} x join {norm} n using (rid)""")
 
 
-def _write(con: duckdb.DuckDBPyConnection, norm: str, target: str) -> None:
-    """Make `target` name every registration's cluster. An existing table gets only the
-    rows that moved rewritten, which keeps a night's commit small: most registrations
-    stay where they were."""
+def _write(con: duckdb.DuckDBPyConnection, norm: str, target: str,
+           region: np.ndarray | None = None) -> bool:
+    """Make `target` name the cluster of every registration, or of those in the `region`
+    (a mask over rids). An existing table gets only the rows that moved rewritten, which
+    keeps a night's commit small, and loses those of registrations removed since.
+
+    Returns False, with nothing written, when a name given to the region is held outside
+    it (an id that pipelines.cluster_history passed on to a cluster there): only naming
+    every cluster again keeps ids apart then. No cluster straddles the region's edge: a
+    cluster that lost a link holds an end of that link in each of its parts."""
+    rows = norm
+    if region is not None:
+        rows = "_region"
+        con.register("_region_rids",
+                     pa.table({"rid": (np.flatnonzero(region) + 1).astype(np.int32)}))
+        con.execute(f"""create or replace temp table _region as select beneficiary_reference_id
+            from {norm} where rid in (select rid from _region_rids)""")
+        con.unregister("_region_rids")
+    named = f"""select r.beneficiary_reference_id,
+                       coalesce(g.cluster_id, 'C' || r.beneficiary_reference_id) as cluster_id
+                from {rows} r left join _grouped g using (beneficiary_reference_id)"""
     if not table_exists(con, target):
-        con.execute(f"create table {target} as {_named(norm)}")
-        return
-    _rewrite(con, norm, target, f"""
-        select g.beneficiary_reference_id from _grouped g
-        left join {target} t using (beneficiary_reference_id)
-        where t.cluster_id is null or t.cluster_id <> g.cluster_id
-        union all  -- grouped, or named after another, before; alone now
-        select t.beneficiary_reference_id from {target} t
-        anti join _grouped g using (beneficiary_reference_id)
-        where t.cluster_id <> 'C' || t.beneficiary_reference_id
-        union all  -- registered or removed since
-        select coalesce(n.beneficiary_reference_id, t.beneficiary_reference_id)
-        from {norm} n full join {target} t
-          on n.beneficiary_reference_id = t.beneficiary_reference_id
-        where n.beneficiary_reference_id is null or t.beneficiary_reference_id is null""")
-
-
-def _write_region(con: duckdb.DuckDBPyConnection, norm: str, target: str,
-                  region: np.ndarray) -> bool:
-    """Rewrite in `target` the rows of the `region` (a mask over rids) that moved, and
-    drop those of registrations removed since. Returns False, with nothing written, when
-    a name given tonight is held outside the region (an id passed on to a cluster there
-    by pipelines.cluster_history): only naming every cluster again keeps ids apart then.
-    No cluster of `target` straddles the region's edge: a cluster whose link was lost
-    has an end of that link in each of its parts."""
-    con.register("_region_rids", pa.table({"rid": (np.flatnonzero(region) + 1).astype(np.int32)}))
-    con.execute(f"""create or replace temp table _region as
-        select rid, beneficiary_reference_id from {norm}
-        where rid in (select rid from _region_rids)""")
-    con.unregister("_region_rids")
+        con.execute(f"create table {target} as {named}")
+        return True
     con.execute(f"""create or replace temp table _clusters_moved as
-        select r.beneficiary_reference_id,
-               coalesce(g.cluster_id, 'C' || r.beneficiary_reference_id) as cluster_id,
-               t.cluster_id is not null as held
-        from _region r left join _grouped g using (beneficiary_reference_id)
+        select n.*, t.cluster_id is not null as held from ({named}) n
         left join {target} t using (beneficiary_reference_id)
-        where t.cluster_id is distinct from coalesce(g.cluster_id, 'C' || r.beneficiary_reference_id)""")
-    clash = con.execute(f"""select count(*) from {target}
+        where t.cluster_id is distinct from n.cluster_id""")
+    clash = region is not None and con.execute(f"""select count(*) from {target}
         where cluster_id in (select cluster_id from _clusters_moved)
           and beneficiary_reference_id not in (select beneficiary_reference_id from _region)
-        """).fetchall()[0][0]
+        """).fetchall()[0][0] > 0
     if not clash:
         moved = "(select beneficiary_reference_id from _clusters_moved where held)"
         con.execute(f"delete from {target} where beneficiary_reference_id in {moved}")
@@ -241,27 +235,12 @@ def _write_region(con: duckdb.DuckDBPyConnection, norm: str, target: str,
             con.execute(f"delete from {target} where beneficiary_reference_id not in "
                         f"(select beneficiary_reference_id from {norm})")
     con.execute("drop table _clusters_moved")
-    con.execute("drop table _region")
+    con.execute("drop table if exists _region")
     return not clash
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"select count(*) from {table}").fetchall()[0][0]
-
-
-def _named(norm: str) -> str:
-    return f"""select n.beneficiary_reference_id,
-                      coalesce(g.cluster_id, 'C' || n.beneficiary_reference_id) as cluster_id
-               from {norm} n left join _grouped g using (beneficiary_reference_id)"""
-
-
-def _rewrite(con: duckdb.DuckDBPyConnection, norm: str, target: str, moved_sql: str) -> None:
-    con.execute(f"create or replace temp table _clusters_moved as {moved_sql}")
-    moved = "(select beneficiary_reference_id from _clusters_moved)"
-    con.execute(f"delete from {target} where beneficiary_reference_id in {moved}")
-    con.execute(f"insert into {target} select * from ({_named(norm)}) "
-                f"where beneficiary_reference_id in {moved}")
-    con.execute("drop table _clusters_moved")
 
 
 def _together(labels: np.ndarray, region: np.ndarray | None = None) -> np.ndarray:

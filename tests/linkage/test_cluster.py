@@ -111,8 +111,8 @@ def _night_one(links: list[tuple[int, int]], n: int = 9):
     from linkage.cluster import cluster
 
     con = duckdb.connect()
-    con.execute(f"create table norm as select i as rid, 'B' || (100 + i) as beneficiary_reference_id "
-                f"from range(1, {n + 1}) t(i)")
+    con.execute(f"create table norm as select i as rid, "
+                f"'B' || (100 + i) as beneficiary_reference_id from range(1, {n + 1}) t(i)")
     _scores(con, links)
     cluster(con, "scores", "norm", "kept", veto_weight=-8.0)
     return con
@@ -128,7 +128,8 @@ def test_a_night_works_out_again_only_the_components_it_touched():
     cluster(con, "scores", "norm", "kept", veto_weight=-8.0)
     assert frozenset({"B103", "B104"}) in _partition(con, "kept")
     # ids carried over from earlier nights sit on the untouched clusters
-    con.execute("update kept set cluster_id = 'C-old' where beneficiary_reference_id in ('B101', 'B102')")
+    con.execute("update kept set cluster_id = 'C-old' "
+                "where beneficiary_reference_id in ('B101', 'B102')")
     # tonight: 6-7 scored again and unlinked, 8 (new) links to 9
     con.execute("update scores set linked = false, match_weight = 1.0 where rid_l = 6")
     con.execute("insert into scores values (8, 9, 10.0, true, false, false)")
@@ -147,7 +148,8 @@ def test_a_name_given_tonight_that_an_untouched_cluster_holds_names_every_cluste
 
     con = _night_one([(2, 3)])
     # B101 once led {B102, B103}, which kept its id when B101 left (pipelines.cluster_history)
-    con.execute("update kept set cluster_id = 'CB101' where beneficiary_reference_id in ('B102', 'B103')")
+    con.execute("update kept set cluster_id = 'CB101' "
+                "where beneficiary_reference_id in ('B102', 'B103')")
     con.execute("update kept set cluster_id = 'CB101-r1' where beneficiary_reference_id = 'B101'")
     # tonight B101 links to B104: named CB101 afresh, the id the untouched cluster holds
     con.execute("insert into scores values (1, 4, 10.0, true, false, false)")
