@@ -1,5 +1,6 @@
 """The `runs` table: every run, failed ones too, so a result traces to its export and
-settings. Written outside the run's transaction, so a failed run leaves its row."""
+settings. A run's row is started outside its transaction, so a failed run leaves it; a
+run that succeeds is marked so in the commit that keeps its results."""
 from __future__ import annotations
 
 import datetime as dt
