@@ -2,6 +2,7 @@
 the data finds (with the same match model), while each night compares only the pairs it
 brought."""
 import csv
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -96,6 +97,59 @@ def model_nights(prefect_server, tmp_path_factory):
     nightly(str(root / "data" / "exports"), str(root / "same"), settings_json=settings,
             model_from=str(root / "inc" / "jaanch.duckdb"))
     return root, summaries
+
+
+# one man registered three times: B, on the second night, shares A's PAN and C's mobile;
+# A and C alone score too weakly to link (another spelling, birth year and pincode, another
+# ID, a dose under C only)
+ANIL = {
+    "A": ["12999999990001", "Anil Kumar Verma", "Male", "1980", "9876500001", "PAN Card",
+          "ABCPV1234K", "Uttar Pradesh", "Lucknow", "226001", "2021-01-02 10:00:00"],
+    "C": ["12999999990003", "Anil Verma", "Male", "1981", "9876500002", "Voter ID",
+          "XYZ1234567", "Uttar Pradesh", "Lucknow", "226010", "2021-03-02 10:00:00"],
+    "B": ["12999999990002", "Anil Kumar Verma", "Male", "1980", "9876500002", "PAN Card",
+          "ABCPV1234K", "Uttar Pradesh", "Lucknow", "226001", "2021-06-02 10:00:00"],
+}
+ANIL_DOSE = ["weak-pair-0001", "12999999990003", "1", "COVISHIELD", "10-03-2021", "834722"]
+
+
+def _append(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def bridged_nights(prefect_server, tmp_path_factory):
+    """A and C on the first night, B on the second, with the first night's model; pairs
+    are explained only from the threshold up unless a cluster holds them together."""
+    root = tmp_path_factory.mktemp("bridged_nights")
+    generate_sample(600, 5, root / "data")
+    nights = split_into_nights(root / "data" / "exports", root / "nights", [0.5, 0.5])
+    every = root / "all"
+    shutil.copytree(root / "data" / "exports", every)
+    for folder, people in ((nights[0], "AC"), (nights[1], "B"), (every, "ACB")):
+        _append(folder / "registrations.csv", [ANIL[p] for p in people])
+        if "C" in people:
+            _append(folder / "vaccinations.csv", [ANIL_DOSE])
+    settings = LinkageSettings(refit_growth=2.0, keep_margin=0.0).to_json()
+    for folder in nights:
+        nightly(str(folder), str(root / "inc"), settings_json=settings)
+    nightly(str(every), str(root / "same"), settings_json=settings,
+            model_from=str(root / "inc" / "jaanch.duckdb"))
+    return root
+
+
+def test_a_night_explains_a_weak_pair_its_new_registration_pulls_into_one_cluster(
+        bridged_nights):
+    explained = "select id_l, id_r, round(match_weight, 9), linked from pair_scores order by all"
+    clusters = "select cluster_id from clusters where beneficiary_reference_id like '1299999999%'"
+    dbs = {r: duckdb.connect(str(bridged_nights / r / "jaanch.duckdb"), read_only=True)
+           for r in ("inc", "same")}
+    kept = {r: db.execute(explained).fetchall() for r, db in dbs.items()}
+    weak = [p for p in kept["same"] if p[:2] == (ANIL["A"][0], ANIL["C"][0])]
+    assert weak and not weak[0][3]  # A and C alone do not link
+    assert len({c for (c,) in dbs["inc"].execute(clusters).fetchall()}) == 1
+    assert kept["inc"] == kept["same"]
 
 
 def test_later_nights_score_only_their_pairs_with_the_model_in_force(model_nights):
