@@ -37,6 +37,18 @@ _VARIANTS = {
                      "mohamad", "mohmad", "mohmmad", "mohammd", "mahammad", "muhamad"),
                     "mohammad"),
     "kr": "kumar", "kmr": "kumar", "pd": "prasad", "prd": "prasad",
+    # one surname in two forms, the anglicised and the full (Bengal, the south): a person
+    # may write "Chatterjee" on one form and "Chattopadhyay" on the next
+    **dict.fromkeys(("chattopadhyay", "chattopadhyaya", "chattopadhya", "chatopadhyay"),
+                    "chatterjee"),
+    **dict.fromkeys(("bandyopadhyay", "bandopadhyay", "bandyopadhyaya", "bandopadhyaya",
+                     "bondopadhyay"), "banerjee"),
+    **dict.fromkeys(("mukhopadhyay", "mukhopadhyaya", "mukhopadhya"), "mukherjee"),
+    **dict.fromkeys(("gangopadhyay", "gangopadhyaya"), "ganguly"),
+    "basu": "bose", "ray": "roy",
+    **dict.fromkeys(("aiyar", "ayyar"), "iyer"),
+    **dict.fromkeys(("ayyangar", "aiyangar"), "iyengar"),
+    "nayar": "nair",
 }
 
 # Optional words, grouped by meaning; each group is one bit of `opt_mask`.

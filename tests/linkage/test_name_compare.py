@@ -27,6 +27,9 @@ def test_levels_match_the_settings_labels():
     ("RAM  KUMAR   sharma.", "ram kumar sharma"),
     ("Smt. Sunita Devi", "Sunita Devi"),
     ("Md. Salim", "Mohammad Salim"),
+    ("Rahul Chattopadhyay", "Rahul Chatterjee"),  # a surname's full and anglicised forms
+    ("Mita Bandyopadhyay", "Mita Banerjee"),
+    ("Lakshmi Aiyar", "Lakshmi Iyer"),
 ])
 def test_same_name_after_cleaning_is_level_7(a, b):
     assert level(a, b) == 7
@@ -48,6 +51,8 @@ def test_same_name_after_cleaning_is_level_7(a, b):
     ("Sharma Ram Kumar", "Ram Kumar Sharma"),  # surname first
     ("Laxmi Narayan", "Lakshminarayan"),  # one word or two
     ("कमला देवी", "Kamla Debi"),
+    ("Sourav Gangopadhyay", "Saurav Ganguly"),  # a surname's full and anglicised forms
+    ("Subhash Chandra Basu", "Subhas Chandra Bose"),
 ])
 def test_variants_order_and_optional_words_are_level_6(a, b):
     assert level(a, b) == 6

@@ -36,6 +36,8 @@ def test_clean_tokens(raw, tokens):
 
 def test_expand_token():
     assert expand_token("mohd") == "mohammad"
+    assert expand_token("chattopadhyay") == "chatterjee"
+    assert expand_token("basu") == "bose"
     assert expand_token("rk") == "r k"
     assert expand_token("ram") == "ram"
     assert expand_token("ashaben") == "asha ben"
