@@ -1,6 +1,6 @@
 """Indian names as registrants type them: cleaning and per-name features for linkage.
 
-A name goes through: Devanagari -> Latin, accents and case folded, "S/O <father>" cut,
+A name goes through: Indian scripts -> Latin, accents and case folded, "S/O <father>" cut,
 punctuation and digits out, leading honorifics dropped (never the last token), then per
 token: known variant spellings canonicalised (Md/Mohd -> mohammad), joined initials split
 ("RK" -> r k), a trailing optional word split off ("Ramkumar" -> ram kumar).
@@ -98,7 +98,7 @@ def clean_tokens(name: str) -> list[str]:
 
 
 def _fold(text: str) -> str:
-    """Devanagari to Latin, accents off ("Gómez" -> "Gomez"): the rare non-ASCII names."""
+    """Indian scripts to Latin, accents off ("Gómez" -> "Gomez"): the rare non-ASCII names."""
     text = unicodedata.normalize("NFKD", to_latin(text))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 

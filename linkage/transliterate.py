@@ -1,11 +1,14 @@
-"""Devanagari to plain Latin letters, the way registrants type Hindi names.
+"""Indian scripts to plain Latin letters, the way registrants type their names.
 
 The output is lowercase ASCII without diacritics ("सुनीता देवी" -> "sunita devi"), because
 that is what the same person types on a Latin keyboard. Long and short vowels are merged
 (ā -> a, ī -> i) and retroflex consonants lose their dot (ṭ -> t). Hindi drops the
 inherent vowel at the end of a word and between two consonants in the middle of a word
 (कमला is "kamla", not "kamala"); that schwa deletion is what makes the result match
-typed names. Characters outside the Devanagari block pass through untouched.
+typed names. The other Brahmic scripts of India, Bengali to Malayalam, are laid out in
+Unicode as Devanagari is (ISCII's one table): each letter sits at its Devanagari twin's
+offset in its own block, so a name in any of them is read letter for letter as Hindi
+("রাহুল রায়" -> "rahul ray"). Other characters pass through untouched.
 """
 from __future__ import annotations
 
@@ -23,13 +26,20 @@ _CONSONANTS = dict(zip(
 ))
 # consonant + nukta: sounds borrowed from Persian/Arabic (NFD splits the precomposed forms)
 _NUKTA_FORMS = {"क": "q", "ख": "kh", "ग": "g", "ज": "z", "ड": "r", "ढ": "rh", "फ": "f",
-                "य": "y"}
-_VOWELS = dict(zip("अआइईउऊऋएऐओऔऑऍ", "a a i i u u ri e ai o au o e".split()))
-_MATRAS = dict(zip("ािीुूृेैोौॉॅ", "a i i u u ri e ai o au o e".split()))
+                "य": "y", "न": "n", "र": "r", "ळ": "l"}  # the last three: Tamil ன ற ழ
+# with the short e and o of the southern scripts (ऎ ऒ, ॆ ॊ), which Hindi lacks
+_VOWELS = dict(zip("अआइईउऊऋएऐओऔऑऍऎऒ", "a a i i u u ri e ai o au o e e o".split()))
+_MATRAS = dict(zip("ािीुूृेैोौॉॅॆॊ", "a i i u u ri e ai o au o e e o".split()))
 _LABIALS = frozenset("पफबभम")
 # whole words whose spoken form the rules cannot reach
 _EXCEPTIONS = {"सिंह": "singh"}
 _RUN = re.compile(r"[\u0900-\u097f]+")
+# a run of letters in Devanagari or the scripts after it, Bengali to Malayalam
+_INDIC_RUN = re.compile(r"[\u0900-\u0d7f]+")
+_SOUTHERN = re.compile(r"[\u0b80-\u0d7f]")  # Tamil, Telugu, Kannada, Malayalam
+# each script's letters -> their Devanagari twins; Gurmukhi's tippi is its anusvara,
+# though not at the anusvara's offset
+_TO_DEVANAGARI = {cp: 0x900 + cp % 0x80 for cp in range(0x980, 0xD80)} | {0xA70: 0x902}
 _DIGITS_AND_DANDAS = re.compile(r"[\u0964\u0965\u0966-\u096f]")
 
 
@@ -46,17 +56,25 @@ def has_devanagari(text: str) -> bool:
 
 
 def to_latin(text: str) -> str:
-    """Transliterate every Devanagari word in `text`; leave the rest as it is."""
-    text = _DIGITS_AND_DANDAS.sub(" ", unicodedata.normalize("NFD", text))
-    return _RUN.sub(lambda m: _word(m.group()), text)
+    """Transliterate every word in an Indian script in `text`; leave the rest as it is."""
+    # composed first: a vowel sign split in two (Bengali ো = ে + া) has one twin whole
+    return _INDIC_RUN.sub(lambda m: _run(m.group()), unicodedata.normalize("NFC", text))
 
 
-def _word(word: str) -> str:
+def _run(run: str) -> str:
+    # the southern languages say the inherent vowel that Hindi drops ("Venkata")
+    drop_schwas = _SOUTHERN.search(run) is None
+    run = unicodedata.normalize("NFD", run.translate(_TO_DEVANAGARI))
+    return " ".join(_word(w, drop_schwas) for w in _DIGITS_AND_DANDAS.sub(" ", run).split(" "))
+
+
+def _word(word: str, drop_schwas: bool) -> str:
     word = unicodedata.normalize("NFC", word)
     if word in _EXCEPTIONS:
         return _EXCEPTIONS[word]
     sylls = _syllables(unicodedata.normalize("NFD", word))
-    _delete_schwas(sylls)
+    if drop_schwas:
+        _delete_schwas(sylls)
     return "".join(_render(s, sylls[i + 1] if i + 1 < len(sylls) else None)
                    for i, s in enumerate(sylls))
 

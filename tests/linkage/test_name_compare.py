@@ -30,6 +30,7 @@ def test_levels_match_the_settings_labels():
     ("Rahul Chattopadhyay", "Rahul Chatterjee"),  # a surname's full and anglicised forms
     ("Mita Bandyopadhyay", "Mita Banerjee"),
     ("Lakshmi Aiyar", "Lakshmi Iyer"),
+    ("রাহুল রায়", "Rahul Roy"),  # Bengali script, and Ray for Roy
 ])
 def test_same_name_after_cleaning_is_level_7(a, b):
     assert level(a, b) == 7

@@ -46,6 +46,29 @@ def test_nukta_letters_precomposed_or_not():
     assert to_latin("फ़ातिमा") == "fatima"
 
 
+@pytest.mark.parametrize("text, latin", [
+    ("রাহুল রায়", "rahul ray"),  # Bengali
+    ("সুভাষ চন্দ্র বসু", "subhash chandra basu"),
+    ("ਹਰਜਿੰਦਰ ਸਿੰਘ", "harjindar singh"),  # Gurmukhi, its tippi a nasal
+    ("નરેન્દ્ર મોદી", "narendra modi"),  # Gujarati
+    ("ରମେଶ ଦାସ", "ramesh das"),  # Oriya
+    ("முருகன்", "murukan"),  # Tamil, its ன
+    ("ರಮೇಶ್ ಗೌಡ", "ramesh gauda"),  # Kannada
+    ("രമേശ്", "ramesh"),  # Malayalam
+])
+def test_other_indian_scripts_read_as_their_devanagari_twins(text, latin):
+    assert to_latin(text) == latin
+
+
+def test_the_southern_scripts_keep_the_inherent_vowel():
+    assert to_latin("వెంకటేశ్వర") == "venkateshvara"  # Telugu: said "Venkateswara"
+    assert to_latin("वेंकटेश्वर") == "venkteshvar"  # Hindi drops it
+
+
+def test_a_vowel_sign_typed_in_two_parts_is_one():
+    assert to_latin("\u0995\u09c7\u09be") == to_latin("\u0995\u09cb") == "ko"  # Bengali কো
+
+
 def test_latin_text_passes_through_and_mixed_text_is_converted():
     assert to_latin("R.K. Sharma") == "R.K. Sharma"
     assert to_latin("Ram राम") == "Ram ram"
