@@ -37,9 +37,10 @@ _RUN = re.compile(r"[\u0900-\u097f]+")
 # a run of letters in Devanagari or the scripts after it, Bengali to Malayalam
 _INDIC_RUN = re.compile(r"[\u0900-\u0d7f]+")
 _SOUTHERN = re.compile(r"[\u0b80-\u0d7f]")  # Tamil, Telugu, Kannada, Malayalam
-# each script's letters -> their Devanagari twins; Gurmukhi's tippi is its anusvara,
-# though not at the anusvara's offset
-_TO_DEVANAGARI = {cp: 0x900 + cp % 0x80 for cp in range(0x980, 0xD80)} | {0xA70: 0x902}
+# each script's letters -> their Devanagari twins; off the common table, Gurmukhi's tippi
+# is its anusvara and Malayalam's chillu letters are a consonant without its vowel
+_TO_DEVANAGARI = {cp: chr(0x900 + cp % 0x80) for cp in range(0x980, 0xD80)} | {
+    0xA70: _ANUSVARA, 0xD7A: "ण्", 0xD7B: "न्", 0xD7C: "र्", 0xD7D: "ल्", 0xD7E: "ळ्", 0xD7F: "क्"}
 _DIGITS_AND_DANDAS = re.compile(r"[\u0964\u0965\u0966-\u096f]")
 
 

@@ -55,6 +55,7 @@ def test_nukta_letters_precomposed_or_not():
     ("முருகன்", "murukan"),  # Tamil, its ன
     ("ರಮೇಶ್ ಗೌಡ", "ramesh gauda"),  # Kannada
     ("രമേശ്", "ramesh"),  # Malayalam
+    ("ശ്രീധരൻ", "shridharan"),  # Malayalam, its chillu n
 ])
 def test_other_indian_scripts_read_as_their_devanagari_twins(text, latin):
     assert to_latin(text) == latin
