@@ -75,10 +75,11 @@ def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
               settings: LinkageSettings) -> None:
     for name, (table, order, private) in CSV_OUTPUTS.items():
         write_csv(con, table, folder / name, order, exclude=private)
-    write_jsonl(con, tables.EVIDENCE, "evidence", "cluster_id", folder / "evidence.jsonl")
+    evidence = write_jsonl(con, tables.EVIDENCE, "evidence", "cluster_id",
+                           folder / "evidence.jsonl")
     write_json(folder / "run_summary.json", summary)
     settings.save(folder / "settings.json")
-    write_report(con, folder / "report.html", summary)
+    write_report(con, folder / "report.html", summary, evidence=evidence)
     review.write_template(con, folder / "review_template.csv")
     review.record_published(con, summary["run_id"])
     con.execute(f"create or replace table {tables.RUN_SUMMARY} as "

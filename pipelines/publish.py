@@ -41,16 +41,19 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: 
                 f"(header, delimiter ',')")
 
 
-def write_jsonl(con: duckdb.DuckDBPyConnection, table: str, column: str, order_by: str,
-                path: Path) -> None:
-    """`column` (one JSON document per row) as one line per row. The bytes go from the
-    query's Arrow buffers to the file: a large night's evidence is hundreds of megabytes,
-    too many to make a Python string of each row."""
+def write_jsonl(con: duckdb.DuckDBPyConnection, table: str, column: str, key: str,
+                path: Path) -> pa.Table:
+    """`column` (one JSON document per row) as one line per row, in `key` order. The bytes
+    go from the query's Arrow buffers to the file: a large night's evidence is hundreds of
+    megabytes, too many to make a Python string of each row. Returns the rows as written
+    (`key`, and `column` with its line end), so a later reader need not scan them again."""
     line = f"case when suffix({column}, chr(10)) then {column} else {column} || chr(10) end"
-    lines = con.sql(f"select {line} from {table} order by {order_by}").to_arrow_table()
+    lines = con.sql(f"select {key}, {line} as {column} from {table} "
+                    f"order by {key}").to_arrow_table()
     with open(path, "wb") as fh:
-        for chunk in lines.column(0).chunks:
+        for chunk in lines.column(column).chunks:
             fh.write(_text_bytes(chunk))
+    return lines
 
 
 def _text_bytes(strings: pa.Array) -> memoryview:

@@ -162,13 +162,14 @@ def scenario() -> duckdb.DuckDBPyConnection:
 
 
 def run_night(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """Rules, risk and evidence over `con`, as the nightly flow runs them."""
-    from pipelines.evidence import build_evidence
+    """Rules, risk, cluster members and evidence over `con`, as the nightly flow runs them."""
+    from linkage.settings import LinkageSettings
+    from pipelines.outputs import build_tables
     from rules.risk import score
 
     run_rules(con, load_rules())
     score(con)
-    build_evidence(con)
+    build_tables(con, LinkageSettings())
     return con
 
 

@@ -3,6 +3,7 @@
 // as text (textContent / createTextNode), never as markup.
 (function () {
   const D = JSON.parse(document.getElementById("report-data").textContent);
+  D.evidence = JSON.parse(document.getElementById("report-evidence").textContent);
   const byId = (id) => document.getElementById(id);
   const RULES = Object.fromEntries(D.rules.map((r) => [r.rule_id, r]));
   const FIELDS = [

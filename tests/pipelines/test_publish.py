@@ -67,10 +67,13 @@ def test_write_jsonl_writes_one_line_per_row_in_order(tmp_path):
     con.execute("""create table docs as select i as k,
         case when i = 7 then '{"i": 7}' || chr(10) else json_object('i', i, 'name', 'सीता')::varchar
         end as doc from range(300000) t(i) order by random()""")
-    write_jsonl(con, "docs", "doc", "k", tmp_path / "a.jsonl")
+    held = write_jsonl(con, "docs", "doc", "k", tmp_path / "a.jsonl")
     lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").split("\n")
     assert lines[-1] == "" and len(lines) == 300001
     assert [json.loads(x)["i"] for x in lines[:-1]] == list(range(300000))
+    # what was written comes back, keyed, for a later reader
+    assert held.column("k").to_pylist() == list(range(300000))
+    assert "".join(held.column("doc").to_pylist()) == "\n".join(lines)
     con.execute("create table none (k int, doc varchar)")
     write_jsonl(con, "none", "doc", "k", tmp_path / "b.jsonl")
     assert (tmp_path / "b.jsonl").read_bytes() == b""

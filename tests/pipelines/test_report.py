@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from pipelines.publish import write_jsonl
 from pipelines.report import ASSETS, embed_json, report_data, write_report
 
 
@@ -27,14 +28,15 @@ def page(night, tmp_path_factory):
 
 
 def _embedded(page: str) -> dict:
-    m = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
-    return json.loads(m.group(1))
+    found = {k: json.loads(v) for k, v in re.findall(
+        r'<script type="application/json" id="report-(data|evidence)">(.*?)</script>', page, re.S)}
+    return found["data"] | {"evidence": found["evidence"]}
 
 
 def test_one_self_contained_file(page):
-    markup = re.sub(r'(id="report-data">).*?(</script>)', r"\1\2", page, flags=re.S)
+    markup = re.sub(r'(id="report-(data|evidence)">).*?(</script>)', r"\1\3", page, flags=re.S)
     assert not re.search(r"(src|href)\s*=|<link|@import|url\(|https?://", markup, re.I)
-    assert page.count("<script") == 2 and page.count("<style>") == 1
+    assert page.count("<script") == 3 and page.count("<style>") == 1
 
 
 def test_content_security_policy_admits_only_its_own_style_and_script(page):
@@ -91,5 +93,33 @@ def test_summary_totals_breakdowns_and_run_details(page):
 def test_a_large_night_lists_only_the_top_n_but_counts_everyone(night):
     data = report_data(night, {}, top_n=1)
     assert [f["cluster_id"] for f in data["flagged"]] == ["C10000000000001"]
-    assert list(data["evidence"]) == ["C10000000000001"]
+    assert list(json.loads(data["evidence"])) == ["C10000000000001"]
     assert data["totals"]["flagged"] == 2 and len(data["districts"]) == 2
+
+
+def test_each_card_is_its_evidence_without_what_the_page_holds_once(night):
+    cards = json.loads(report_data(night, {})["evidence"])
+    docs = {cid: json.loads(text) for cid, text in night.execute(
+        "select cluster_id, evidence from evidence").fetchall()}
+    assert cards and set(cards) == set(docs)
+    assert any(card["identifier_flags"] for card in cards.values())
+    for cid, card in cards.items():
+        doc = docs[cid]
+        wide = ("rule_hits", "identifier_flags")
+        assert {k: v for k, v in card.items() if k not in wide} == \
+            {k: v for k, v in doc.items() if k not in wide}
+        assert card["rule_hits"] == [{k: h[k] for k in ("rule_id", "severity", "facts")}
+                                     for h in doc["rule_hits"]]
+        assert card["identifier_flags"] == [
+            {"identifier_kind": f["identifier_kind"], "identifier": f["identifier"],
+             "rules": f["rules"], "explanation": " ".join(
+                 v.get("explanation", "") for v in (f["facts"] or {}).values())}
+            for f in doc["identifier_flags"]]
+
+
+def test_the_evidence_publishing_holds_makes_the_same_page(night, tmp_path):
+    held = write_jsonl(night, "evidence", "evidence", "cluster_id", tmp_path / "e.jsonl")
+    write_report(night, tmp_path / "a.html", {}, evidence=held)
+    write_report(night, tmp_path / "b.html", {})
+    a, b = (_embedded((tmp_path / f).read_text(encoding="utf-8")) for f in ("a.html", "b.html"))
+    assert a["evidence"] and a | {"generated_at": ""} == b | {"generated_at": ""}
