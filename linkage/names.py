@@ -49,6 +49,8 @@ _VARIANTS = {
     **dict.fromkeys(("aiyar", "ayyar"), "iyer"),
     **dict.fromkeys(("ayyangar", "aiyangar"), "iyengar"),
     "nayar": "nair",
+    # Shaikh as it is also written; "Sk" is not here: it is as often the initials S K
+    **dict.fromkeys(("sheikh", "sheik", "shekh", "seikh", "sekh", "shaekh"), "shaikh"),
 }
 
 # Optional words, grouped by meaning; each group is one bit of `opt_mask`.
@@ -69,6 +71,9 @@ _SUFFIXES = tuple(sorted(OPTIONAL_TOKENS - {"mohammad"}, key=len, reverse=True))
 _MIN_STEM = {"ben": 4}
 
 _RELATION = r"\b(?:[sdwch]\s*/\s*o|son of|wife of|daughter of|husband of)\b.*$"
+# a second name the person also goes by: "Ramesh urf Ramu", "Ramesh @ Ramu", "Anita (Anu)"
+_ALIAS = r"\s(?:alias|urf|urph)\s.*$|@.*$"
+_BRACKETED = r"\([^)]*\)"
 _VOWELS = frozenset("aeiouy")
 
 _TEXT = ("name_clean", "name_phon", "name_joined", "first_phon", "last_phon", "given_phon",
@@ -111,9 +116,11 @@ def _normalised_text(names: pl.Series) -> pl.Series:
         names = names.replace(dict(zip(foreign, map(_fold, foreign))))
     names = names.str.to_lowercase()
     # most names are letters and spaces already: rewrite only the others (3x faster)
-    dirty = names.str.contains(r"[^a-z ]| of ").arg_true()
+    dirty = names.str.contains(r"[^a-z ]| of | alias | urf | urph ").arg_true()
     tidy = (names.gather(dirty)
             .str.replace(_RELATION, "")
+            .str.replace(_ALIAS, "")
+            .str.replace_all(_BRACKETED, " ")
             .str.replace_all(r"[-'’`]", "")  # "Nizam-ud-din", "D'Souza" are one word
             .str.replace_all(r"[^a-z]+", " "))
     return names.scatter(dirty, tidy)

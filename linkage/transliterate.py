@@ -33,7 +33,6 @@ _MATRAS = dict(zip("ािीुूृेैोौॉॅॆॊ", "a i i u u ri e
 _LABIALS = frozenset("पफबभम")
 # whole words whose spoken form the rules cannot reach
 _EXCEPTIONS = {"सिंह": "singh"}
-_RUN = re.compile(r"[\u0900-\u097f]+")
 # a run of letters in Devanagari or the scripts after it, Bengali to Malayalam
 _INDIC_RUN = re.compile(r"[\u0900-\u0d7f]+")
 _SOUTHERN = re.compile(r"[\u0b80-\u0d7f]")  # Tamil, Telugu, Kannada, Malayalam
@@ -50,10 +49,6 @@ class _Syllable:
     vowel: str  # Latin vowel; "" after a final virama
     inherent: bool  # the vowel is the implicit "a" (a candidate for deletion)
     signs: str = ""  # anusvara / chandrabindu / visarga following the vowel
-
-
-def has_devanagari(text: str) -> bool:
-    return _RUN.search(text) is not None
 
 
 def to_latin(text: str) -> str:

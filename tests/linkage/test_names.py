@@ -25,6 +25,15 @@ from linkage.names import FEATURES, OPTIONAL_TOKENS, clean_tokens, expand_token,
     ("Ram Kumar S/O Shyam Lal", ["ram", "kumar"]),
     ("Sunita w/o Ramesh", ["sunita"]),
     ("Ram2 Kumar#", ["ram", "kumar"]),
+    ("Ramesh Sharma urf Ramu", ["ramesh", "sharma"]),  # the other name goes
+    ("Ramesh alias Ramu Sharma", ["ramesh"]),
+    ("RAMESH @ RAMU", ["ramesh"]),
+    ("Anita Sharma (Anu)", ["anita", "sharma"]),
+    ("Dr. (Mrs.) Anita Sharma", ["anita", "sharma"]),
+    ("Alias Khan", ["alias", "khan"]),  # a marker needs a name before it
+    ("Purab Urfi", ["purab", "urfi"]),  # a word that begins like one is kept
+    ("Noor Shekh", ["noor", "shaikh"]),
+    ("SK Sharma", ["s", "k", "sharma"]),  # initials, not Shaikh
     ("सुनीता देवी", ["sunita", "devi"]),
     ("José Gómez", ["jose", "gomez"]),
     ("", []),

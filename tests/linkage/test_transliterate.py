@@ -1,6 +1,6 @@
 import pytest
 
-from linkage.transliterate import has_devanagari, to_latin
+from linkage.transliterate import to_latin
 
 
 @pytest.mark.parametrize("devanagari, latin", [
@@ -75,7 +75,3 @@ def test_latin_text_passes_through_and_mixed_text_is_converted():
     assert to_latin("Ram राम") == "Ram ram"
     assert to_latin("राम१२३ देवी").split() == ["ram", "devi"]  # digits become spaces
 
-
-def test_has_devanagari():
-    assert has_devanagari("सीता Devi")
-    assert not has_devanagari("Sita Devi")
