@@ -281,58 +281,46 @@ def _context():
     return context
 
 
+@functools.cache
 def _batch_definition(file: str):
-    source = _context().data_sources.add_or_update_pandas("jaanch")
-    try:
-        asset = source.get_asset(file)
-    except LookupError:
-        asset = source.add_dataframe_asset(file)
-    try:
-        return asset.get_batch_definition("whole")
-    except KeyError:
-        return asset.add_batch_definition_whole_dataframe("whole")
+    """The file's whole-dataframe batch definition, made once per process: each
+    validation passes its own frame, and updating a data source saves the context's
+    configuration, which takes a while."""
+    source = _context().data_sources.add_or_update_pandas(f"jaanch_{file}")
+    return source.add_dataframe_asset(file).add_batch_definition_whole_dataframe("whole")
 
 
 def run_suite(file: str, frame: pd.DataFrame, checks: tuple[Check, ...]) -> dict[int, np.ndarray]:
     """Validate `frame` (a RangeIndex) against `checks`: check number -> failing positions.
 
-    Each column is its own batch of the file's asset, validated with the suite's
-    expectations on that column. Most nights every row passes, so each column is first
-    checked for a pass or a fail only (GX then resolves far fewer metrics); only the
-    expectations that failed run again for COMPLETE results, which give every failing
-    row's index.
+    The whole frame is one batch of the file's asset. Most nights every row passes, so
+    the suite first runs for a pass or a fail only (GX then resolves far fewer metrics);
+    only the expectations that failed run again for COMPLETE results, which give every
+    failing row's index.
     """
-    definition = _batch_definition(file)
+    batch = _batch_definition(file).get_batch(batch_parameters={"dataframe": frame})
+    numbered = list(enumerate(checks))
+    failed = {r.expectation_config.meta["check"]
+              for r in _validate(batch, file, numbered, "BOOLEAN_ONLY") if not r.success}
     failures: dict[int, np.ndarray] = {}
-    for column in dict.fromkeys(c.column for c in checks):
-        batch = definition.get_batch(batch_parameters={"dataframe": frame[[column]]})
-        numbered = [(i, c) for i, c in enumerate(checks) if c.column == column]
-        failed = _failing(batch, file, column, numbered)
-        for r in _validate(batch, file, column, failed, "COMPLETE"):
-            # GX reports an expectation that could not run as merely unsuccessful
-            if not r.success and "unexpected_index_list" not in r.result:
-                raise RuntimeError(f"expectation {r.expectation_config.type} on {file}.{column} "
-                                   f"did not run: {'; '.join(_messages(r.exception_info))}")
-            index = r.result.get("unexpected_index_list") or []
-            if index:
-                failures[r.expectation_config.meta["check"]] = np.asarray(index, dtype=np.int64)
+    for r in _validate(batch, file, [(i, c) for i, c in numbered if i in failed], "COMPLETE"):
+        # GX reports an expectation that could not run as merely unsuccessful
+        if not r.success and "unexpected_index_list" not in r.result:
+            column = r.expectation_config.kwargs.get("column")
+            raise RuntimeError(f"expectation {r.expectation_config.type} on {file}.{column} "
+                               f"did not run: {'; '.join(_messages(r.exception_info))}")
+        index = r.result.get("unexpected_index_list") or []
+        if index:
+            failures[r.expectation_config.meta["check"]] = np.asarray(index, dtype=np.int64)
     return failures
 
 
-def _failing(batch, file: str, column: str,
-             numbered: list[tuple[int, Check]]) -> list[tuple[int, Check]]:
-    """The checks of `numbered` that some row of `batch` fails (or that could not run)."""
-    failed = {r.expectation_config.meta["check"]
-              for r in _validate(batch, file, column, numbered, "BOOLEAN_ONLY") if not r.success}
-    return [(i, c) for i, c in numbered if i in failed]
-
-
-def _validate(batch, file: str, column: str, numbered: list[tuple[int, Check]],
-              result_format: str) -> list:
+def _validate(batch, file: str, numbered: list[tuple[int, Check]], result_format: str) -> list:
     if not numbered:
         return []
-    suite = gx.ExpectationSuite(name=f"{file}.{column}", expectations=[
-        EXPECTATIONS[c.kind](column=column, meta={"check": i}, **c.kwargs) for i, c in numbered])
+    suite = gx.ExpectationSuite(name=file, expectations=[
+        EXPECTATIONS[c.kind](column=c.column, meta={"check": i}, **c.kwargs)
+        for i, c in numbered])
     return batch.validate(suite, result_format={
         "result_format": result_format, "partial_unexpected_count": 0,
         "return_unexpected_index_query": False}).results
