@@ -66,6 +66,14 @@ def _share(text: str) -> float:
     return value
 
 
+def _thresholds(text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected match weights separated by commas, e.g. 2.75,2.0, not {text!r}") from None
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     if args.dataset:
         _quiet_prefect()
@@ -155,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--keep", metavar="DIR",
                    help="with --dataset: keep the exports and outputs in DIR (default: a "
                         "temporary folder)")
+    e.add_argument("--thresholds", type=_thresholds, metavar="T1,T2,...",
+                   help="with --out/--truth: pairwise accuracy had the run linked at each of "
+                        "these match weights (bits), from the scores its warehouse keeps, "
+                        "without running it again")
     e.add_argument("--json", action="store_true", help="also print the figures as JSON")
     e.set_defaults(func=_evaluate, parser=e)
 

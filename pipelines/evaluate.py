@@ -14,10 +14,15 @@ import duckdb
 import numpy as np
 import recordlinkage as rl
 
+from linkage import cluster
+from linkage.settings import LinkageSettings
+from pipelines import tables
+
 FRAUD_KINDS_ON_PEOPLE = ("multi_booking", "repeat_dose1", "early_dose", "no_show_certificate")
 
 
-def _load(con: duckdb.DuckDBPyConnection, out: Path, truth: Path) -> None:
+def load(con: duckdb.DuckDBPyConnection, out: Path, truth: Path) -> None:
+    """TEMP `truth` (id, person_id) and `members` (cluster_id, id) of a published run."""
     con.execute(f"create or replace temp table truth as select beneficiary_reference_id as id, "
                 f"person_id from read_csv('{truth / 'registrations.csv'}', all_varchar=true)")
     con.execute(f"create or replace temp table members as select cluster_id, "
@@ -91,11 +96,43 @@ def fraud_capture(con: duckdb.DuckDBPyConnection, out: Path, truth: Path) -> dic
 
 def evaluate(out: Path, truth: Path) -> dict:
     con = duckdb.connect()
-    _load(con, out, truth)
+    load(con, out, truth)
     return {"pairwise": pairwise(con), "fraud": fraud_capture(con, out, truth)}
 
 
+def threshold_sweep(out: Path, truth: Path, thresholds: list[float],
+                    db: Path | None = None) -> list[dict]:
+    """Pairwise accuracy of the run in `out` had it linked at each of `thresholds`.
+
+    A pair's score does not depend on the threshold, and the warehouse keeps every
+    candidate pair's score, so each threshold's links are clustered as the run clusters
+    them (the same anti-chaining) without running it again."""
+    saved = out / "settings.json"  # the run's own, for its anti-chaining limit
+    veto_weight = (LinkageSettings.load(saved) if saved.exists() else LinkageSettings()).veto_weight
+    con = duckdb.connect()
+    load(con, out, truth)
+    con.execute(f"attach '{db or out / 'jaanch.duckdb'}' as w (read_only)")
+    con.execute(f"create temp table _norm as select rid, beneficiary_reference_id "
+                f"from w.{tables.REGISTRATIONS_NORM}")
+    con.execute(f"create temp table _scored as select rid_l, rid_r, match_weight, household, "
+                f"other_person from w.{tables.SCORED_PAIRS}")
+    rows = []
+    for threshold in thresholds:
+        con.execute(f"""create or replace temp table _links as select *,
+            match_weight >= {float(threshold)} and not household and not other_person as linked
+            from _scored""")
+        con.execute("drop table if exists _swept")
+        cluster.cluster(con, "_links", "_norm", "_swept", veto_weight)
+        con.execute("""create or replace temp table members as
+            select cluster_id, beneficiary_reference_id as id from _swept
+            qualify count(*) over (partition by cluster_id) > 1""")
+        rows.append({"threshold": threshold, **pairwise(con)})
+    return rows
+
+
 def evaluate_cli(args: argparse.Namespace) -> int:
+    if getattr(args, "thresholds", None):
+        return _sweep_cli(args)
     result = evaluate(Path(args.out), Path(args.truth))
     p = result["pairwise"]
     print(f"pairwise  precision {p['precision']:.4f}  recall {p['recall']:.4f}  "
@@ -109,4 +146,15 @@ def evaluate_cli(args: argparse.Namespace) -> int:
               f"are one person")
     if getattr(args, "json", False):
         print(json.dumps(result, indent=2))
+    return 0
+
+
+def _sweep_cli(args: argparse.Namespace) -> int:
+    rows = threshold_sweep(Path(args.out), Path(args.truth), args.thresholds)
+    for r in rows:
+        print(f"threshold {r['threshold']:5.2f}  precision {r['precision']:.4f}  "
+              f"recall {r['recall']:.4f}  F1 {r['f1']:.4f}  "
+              f"({r['predicted_pairs']:,} predicted pairs)")
+    if getattr(args, "json", False):
+        print(json.dumps(rows, indent=2))
     return 0

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from pipelines.evaluate import evaluate
+from linkage.settings import LinkageSettings
+from pipelines.evaluate import evaluate, threshold_sweep
 from pipelines.flow import nightly, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,6 +103,15 @@ def test_linkage_f1_on_the_sample_stays_above_the_floor(published):
     assert evaluate(out, SAMPLE / "truth")["pairwise"]["f1"] >= F1_FLOOR
 
 
+def test_a_threshold_sweep_at_the_runs_own_threshold_gives_what_it_published(published):
+    out, _ = published
+    threshold = LinkageSettings().threshold
+    low, own, high = threshold_sweep(out, SAMPLE / "truth", [threshold - 4, threshold, 1e9])
+    assert {k: own[k] for k in own if k != "threshold"} == evaluate(out, SAMPLE / "truth")["pairwise"]
+    # a lower threshold links at least as much; one above every score links nothing
+    assert low["predicted_pairs"] > own["predicted_pairs"] > high["predicted_pairs"] == 0
+
+
 def test_warehouse_holds_the_published_tables(published):
     import duckdb
 
@@ -137,3 +147,4 @@ def test_bad_export_stops_before_publishing_and_keeps_previous_outputs(published
         runs = con.execute("select status, reason from runs order by started").fetchall()
     assert [s for s, _ in runs] == ["succeeded", "failed"]
     assert "appointments.csv" in runs[-1][1]
+
