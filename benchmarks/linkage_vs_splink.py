@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,8 @@ def main() -> int:
         runs["splink"] = [sys.executable, args.baseline, "--exports", str(data / "exports"),
                           "--out", str(work / "splink"), "--extra-thresholds", ""]
     for name, cmd in runs.items():
+        # a warehouse left by an earlier run would let jaanch reuse its comparisons
+        shutil.rmtree(work / name, ignore_errors=True)
         wall, peak_gb, rc = measured(cmd, work / f"{name}.log")
         if rc != 0:
             print(f"{name} failed (exit {rc}); see {work / f'{name}.log'}")
