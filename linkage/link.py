@@ -20,7 +20,7 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
-from linkage import blocking, cluster, doses, kept, model_store, score, train, typos
+from linkage import blocking, cluster, crowded, doses, kept, model_store, score, train, typos
 from linkage.model_store import Model
 from linkage.settings import LinkageSettings
 
@@ -136,6 +136,7 @@ def _compare_all(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Linkag
                                 t.names, t.parts)
     if fit:  # the typo test counts spellings over the registrations the model is fitted on
         typos.word_counts(con, t.norm, model_store.WORD_COUNTS)
+        crowded.count(con, t.norm, model_store.CROWDED, settings.family_registrations)
     return b, compared, _complete(con, t, settings, t.comparisons)
 
 
@@ -176,10 +177,12 @@ def _dosed_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
 def _complete(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
               comparisons: str, their_doses: bool = False) -> int:
     """Ready compared pairs for scoring: rare slips of common names raised, by the
-    spelling counts kept with the model (returns how many), and the dose levels joined.
-    `their_doses`: a night's few pairs, so only their registrations' doses are read."""
+    spelling counts kept with the model (returns how many), numbers too many carry
+    discounted (linkage.crowded), and the dose levels joined. `their_doses`: a night's
+    few pairs, so only their registrations' doses are read."""
     raised = typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
                                       model_store.WORD_COUNTS)
+    crowded.discount(con, comparisons, t.norm, model_store.CROWDED)
     if their_doses:
         doses.history(con, t.norm, t.vaccinations, t.dose_history,
                       rids=f"(select id_l from {comparisons} union select id_r from {comparisons})")

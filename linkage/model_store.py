@@ -28,7 +28,8 @@ MODEL = "link_model"  # one row: the fitted parameters and what they were fitted
 NAME_FREQUENCIES = "model_name_frequencies"  # kind, value, tf (linkage.score)
 DISTRICT_PAIRS = "model_district_pairs"  # a, b, adj (linkage.score)
 WORD_COUNTS = "model_word_counts"  # word (a norm column), value, n (linkage.typos)
-STATISTICS = (NAME_FREQUENCIES, DISTRICT_PAIRS, WORD_COUNTS)
+CROWDED = "model_crowded_numbers"  # field, key (linkage.crowded)
+STATISTICS = (NAME_FREQUENCIES, DISTRICT_PAIRS, WORD_COUNTS, CROWDED)
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,10 @@ COMPARISONS: tuple[Comparison, ...] = (
         "different ID types",
         "same ID type, numbers one character apart",
         "same photo ID number",
-    )),
-    Comparison("mobile", ("different mobile", "same mobile")),
+    ), none_label="missing on one side, or a number more registrations carry than a family"),
+    Comparison("mobile", ("different mobile", "same mobile"),
+               none_label="missing on one side, or a number more registrations carry than "
+                          "CoWIN allowed one mobile"),
     Comparison("location", ("different district", "same district", "same pincode")),
     # linkage.doses: dose 1 under both registrations weighs neither way
     Comparison("doses", (
@@ -99,6 +101,9 @@ class LinkageSettings:
     # a first name or surname one letter from one this many times commoner is taken for
     # a typo of it (linkage.typos); 0 turns this off
     typo_rarity: float = 20.0
+    # a mobile or photo ID number carried by more registrations than this is no evidence
+    # that two of them are one person (linkage.crowded): CoWIN allowed a mobile six
+    family_registrations: int = 6
     # a night that adds or changes a few registrations scores them with the model in
     # force (linkage.model_store); it is fitted again once the registrations added or
     # changed since the fit pass this share of those it was fitted on

@@ -51,7 +51,8 @@ def test_linked_pairs_inside_the_cluster_explained_field_by_field(night):
         ["name", "birth_year", "gender", "photo_id", "mobile", "location", "doses"]
     assert (weak["name"]["level"], weak["name"]["weight"]) == (5, 3.0)
     assert weak["name"]["label"] == "similar names (typo or spelling variant)"
-    assert (weak["mobile"]["label"], weak["mobile"]["weight"]) == ("missing on one side", 0.0)
+    assert (weak["mobile"]["label"], weak["mobile"]["weight"]) == \
+        (LinkageSettings().comparison("mobile").none_label, 0.0)
     assert weak["photo_id"]["label"] == "different ID types"
     assert (weak["doses"]["label"], weak["doses"]["weight"]) == (
         "dose 1 under both registrations (weighs neither way)", 0.0)

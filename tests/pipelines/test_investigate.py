@@ -115,7 +115,7 @@ def test_each_linked_pair_runs_from_the_prior_to_its_match_weight(wh):
         assert pair.end.iloc[-1] == pytest.approx(pair.match_weight.iloc[0])
         assert (pair.start.iloc[1:].values == pytest.approx(pair.end.iloc[:-1].values))
     weak = steps[steps.pair.str.startswith("10000000000002")].set_index("field")
-    assert weak.loc["mobile", "label"] == "missing on one side"
+    assert weak.loc["mobile", "label"] == LinkageSettings().comparison("mobile").none_label
     assert weak.loc["doses", "label"].startswith("dose 1 under both")
     assert weak.loc["photo_id", "label"] == "different ID types"
     assert weak.match_weight.iloc[0] == pytest.approx(_weights(wh)[("02", "03")])
