@@ -167,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --out/--truth: pairwise accuracy had the run linked at each of "
                         "these match weights (bits), from the scores its warehouse keeps, "
                         "without running it again")
+    e.add_argument("--db", metavar="PATH",
+                   help="with --thresholds: the run's warehouse (default: OUT/jaanch.duckdb)")
     e.add_argument("--json", action="store_true", help="also print the figures as JSON")
     e.set_defaults(func=_evaluate, parser=e)
 

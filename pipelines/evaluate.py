@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import duckdb
@@ -150,7 +151,12 @@ def evaluate_cli(args: argparse.Namespace) -> int:
 
 
 def _sweep_cli(args: argparse.Namespace) -> int:
-    rows = threshold_sweep(Path(args.out), Path(args.truth), args.thresholds)
+    db = Path(getattr(args, "db", None) or Path(args.out) / "jaanch.duckdb")
+    if not db.exists():
+        print(f"jaanch evaluate: no warehouse at {db}; --thresholds reads the scores the run "
+              f"kept there (give --db where the run was given one)", file=sys.stderr)
+        return 2
+    rows = threshold_sweep(Path(args.out), Path(args.truth), args.thresholds, db)
     for r in rows:
         print(f"threshold {r['threshold']:5.2f}  precision {r['precision']:.4f}  "
               f"recall {r['recall']:.4f}  F1 {r['f1']:.4f}  "
