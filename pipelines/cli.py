@@ -96,10 +96,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _review_import(args: argparse.Namespace) -> int:
+    from pipelines import tables
     from pipelines.review import import_cli
 
-    db = Path(args.db) if args.db else Path(args.out) / "jaanch.duckdb"
-    return import_cli(Path(args.file), db)
+    return import_cli(Path(args.file), tables.warehouse(args.out, args.db))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -112,7 +112,7 @@ def threshold_sweep(out: Path, truth: Path, thresholds: list[float],
     veto_weight = (LinkageSettings.load(saved) if saved.exists() else LinkageSettings()).veto_weight
     con = duckdb.connect()
     load(con, out, truth)
-    con.execute(f"attach '{db or out / 'jaanch.duckdb'}' as w (read_only)")
+    con.execute(f"attach '{tables.warehouse(out, db)}' as w (read_only)")
     con.execute(f"create temp table _norm as select rid, beneficiary_reference_id "
                 f"from w.{tables.REGISTRATIONS_NORM}")
     con.execute(f"create temp table _scored as select rid_l, rid_r, match_weight, household, "
@@ -151,7 +151,7 @@ def evaluate_cli(args: argparse.Namespace) -> int:
 
 
 def _sweep_cli(args: argparse.Namespace) -> int:
-    db = Path(getattr(args, "db", None) or Path(args.out) / "jaanch.duckdb")
+    db = tables.warehouse(args.out, getattr(args, "db", None))
     if not db.exists():
         print(f"jaanch evaluate: no warehouse at {db}; --thresholds reads the scores the run "
               f"kept there (give --db where the run was given one)", file=sys.stderr)

@@ -174,7 +174,7 @@ def nightly(exports: str, out: str, db: str | None = None,
     of one fitted here (to re-run that warehouse's nights over all the data)."""
     if export_kind not in EXPORT_KINDS:
         raise ValueError(f"export_kind must be one of {', '.join(EXPORT_KINDS)}")
-    out_dir, db_path = Path(out), Path(db) if db else Path(out) / "jaanch.duckdb"
+    out_dir, db_path = Path(out), tables.warehouse(out, db)
     settings = LinkageSettings.from_json(settings_json) if settings_json else LinkageSettings()
     p = Progress()
     summary: dict = {"run_id": uuid.uuid4().hex[:12], "exports": str(exports),

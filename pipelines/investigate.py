@@ -28,7 +28,7 @@ ENV_DB = "JAANCH_DB"
 VETOES = {"household": "same mobile, different given names: relatives",
           "other_person": "another name and another age or gender: someone else"}
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = REPO_ROOT / "out" / "jaanch.duckdb"  # where the README's sample run writes it
+DEFAULT_DB = REPO_ROOT / "out" / tables.WAREHOUSE_FILE  # where the README's sample run writes it
 
 # a centre's most used spelling names it; doses carry only the centre's id
 _CENTRES = f"""

@@ -7,6 +7,16 @@ form (last four characters) and a keyed hash (equality without the number itself
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+# the warehouse file a run keeps in its output folder, unless told another (`--db`)
+WAREHOUSE_FILE = "jaanch.duckdb"
+
+
+def warehouse(out: str | Path, db: str | Path | None = None) -> Path:
+    """The warehouse of the run publishing into `out`: `db`, else OUT/jaanch.duckdb."""
+    return Path(db) if db else Path(out) / WAREHOUSE_FILE
+
 # -- ingest: every column as text, plus where each row came from ---------------------
 RAW = {
     "registrations": "raw_registrations",  # TEMP; + source_file, row_number
