@@ -8,13 +8,10 @@ when the fingerprint differs.
 """
 from __future__ import annotations
 
-import hashlib
-import inspect
-
 import duckdb
 
-from linkage import (compare, doses, name_compare, name_order, names, normalise, phonetic,
-                     transliterate)
+from linkage import (code_digest, compare, doses, name_compare, name_order, names, normalise,
+                     phonetic, transliterate)
 
 COLUMNS = ("bid_l BIGINT, bid_r BIGINT, name_level TINYINT, name_similarity FLOAT, "
            + ", ".join(f"{f}_level TINYINT" for f in compare.FIELDS[1:]))
@@ -24,22 +21,13 @@ _LEVELS = "name_level, name_similarity, " + ", ".join(f"{f}_level" for f in comp
 def code_fingerprint() -> str:
     """Of the code that turns two registrations into comparison levels, the features
     compared (linkage.normalise) included."""
-    source = "".join(inspect.getsource(m)
-                     for m in (compare, doses, name_compare, name_order, names, normalise, phonetic,
-                               transliterate))
-    return hashlib.sha256(source.encode()).hexdigest()[:16]
+    return code_digest.of_modules(compare, doses, name_compare, name_order, names, normalise,
+                                  phonetic, transliterate)
 
 
 def _ensure(con: duckdb.DuckDBPyConnection, kept: str) -> None:
-    fingerprint = code_fingerprint()
-    con.execute("create table if not exists kept_fingerprints (table_name varchar primary key, "
-                "fingerprint varchar)")
-    held = con.execute("select fingerprint from kept_fingerprints where table_name = ?",
-                       [kept]).fetchall()
-    if held and held[0][0] != fingerprint:
-        con.execute(f"drop table if exists {kept}")
+    code_digest.drop_if_other_code(con, kept, code_fingerprint())
     con.execute(f"create table if not exists {kept} ({COLUMNS})")
-    con.execute("insert or replace into kept_fingerprints values (?, ?)", [kept, fingerprint])
 
 
 def _forget_changed(con: duckdb.DuckDBPyConnection, kept: str, changed: str | None) -> None:

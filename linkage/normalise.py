@@ -10,6 +10,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from linkage import code_digest, names, phonetic, transliterate
 from linkage.names import FEATURES, name_features
 
 # name keys copied onto each registration for blocking (empty string -> NULL)
@@ -25,9 +26,16 @@ def name_feature_table(names: list[str], first_id: int = 0) -> pa.Table:
     return pa.table(cols)
 
 
+def feature_digest() -> str:
+    """Of the code that turns a name into its features."""
+    return code_digest.of_modules(names, phonetic, transliterate)
+
+
 def add_new_names(con: duckdb.DuckDBPyConnection, source: str, names_table: str) -> int:
     """Append the features of names not seen before to `names_table` (kept across
-    nights: a name's features depend on that name alone). Returns how many were new."""
+    nights: a name's features depend on that name and the code alone, and a table made by
+    other code is made again). Returns how many were new."""
+    code_digest.drop_if_other_code(con, names_table, feature_digest())
     con.register("_no_names", name_feature_table(["a"]))  # for the column types
     con.execute(f"create table if not exists {names_table} as select * from _no_names limit 0")
     con.unregister("_no_names")

@@ -74,6 +74,21 @@ def test_names_are_featured_once_across_nights(con):
     assert set(after) - set(before) == {"Kamla Bai"}
 
 
+def test_names_are_featured_again_by_other_name_code(con, monkeypatch):
+    import linkage.normalise as normalise_module
+
+    normalise(con, "src", "norm")
+    con.execute("update name_features set first_phon = 'stale'")
+    normalise(con, "src", "norm")  # the same code: the kept features stand
+    assert {r[0] for r in con.execute("select first_phon from name_features").fetchall()} \
+        == {"stale"}
+    monkeypatch.setattr(normalise_module, "feature_digest", lambda: "an upgrade")
+    normalise(con, "src", "norm")
+    firsts = {r[0] for r in con.execute("select first_phon from name_features").fetchall()}
+    assert "stale" not in firsts and "sunita" in firsts
+    assert con.execute("select count(*) from norm where first_phon = 'stale'").fetchall() == [(0,)]
+
+
 def test_name_features_load_by_name_id(con):
     normalise(con, "src", "norm")
     feats = load_name_features(con)
