@@ -37,7 +37,7 @@ Features = Mapping[str, np.ndarray]
 Test = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 # Indel similarity (0-100) for "one typo apart": one letter dropped or added inside the
-# name passes from 5 letters up, one substituted from 7 up (Mahendra / Mahindra), never
+# name passes from 5 letters up, one substituted from 7 up (Rameshwar / Rameshwer), never
 # in short names
 GIVEN_STRICT = 85.0
 GIVEN_LOOSE = 0.8  # Jaro-Winkler (0-1) for level 1
@@ -221,7 +221,7 @@ def _skeleton(a: np.ndarray) -> np.ndarray:
 
 def _vowel_variant(p: _Pairs, mask: np.ndarray) -> np.ndarray:
     """Given names that differ only in their vowels, with the same first letter and the
-    same kind of ending: Rehman / Rahman, Zarina / Zarana (transliteration), but not
+    same kind of ending: Rizwan / Rezwan, Zarina / Zarana (transliteration), but not
     Ramesh / Rakesh (another consonant) nor Amit / Amita, Kamal / Kamla (a brother and
     a sister)."""
     out = np.zeros(len(mask), dtype=bool)

@@ -51,14 +51,46 @@ _VARIANTS = {
     "nayar": "nair",
     # Shaikh as it is also written; "Sk" is not here: it is as often the initials S K
     **dict.fromkeys(("sheikh", "sheik", "shekh", "seikh", "sekh", "shaekh"), "shaikh"),
+    # one surname as regions write it (Bengal's Chowdhury, the Hindi belt's Chaudhary,
+    # Punjab's Chaudhry); the phonetic key leaves their vowels and final "a" apart
+    **dict.fromkeys(("chaudhari", "choudhary", "choudhari", "chowdhary", "chowdhury",
+                     "choudhury", "chaudhury", "chaudhuri", "choudhuri", "chaudhry",
+                     "choudhry", "chowdhry", "chaudhri"), "chaudhary"),
+    **dict.fromkeys(("srivastav", "shrivastav", "shrivastava"), "srivastava"),
+    **dict.fromkeys(("agrawal", "aggarwal", "aggrawal", "agarwala", "agraval"), "agarwal"),
+    # वर्मा is "Varma" letter by letter; Kerala's Varma is rare among the Vermas
+    "varma": "verma", "prajapti": "prajapati",
+    **dict.fromkeys(("quraishi", "qureishi", "kuraishi"), "qureshi"),
+    **dict.fromkeys(("upadhyaya", "upadhaya", "upadhya"), "upadhyay"),
+    **dict.fromkeys(("bhattacharjee", "bhattacharyya", "bhattacharji", "bhatacharya"),
+                    "bhattacharya"),
+    **dict.fromkeys(("tewari", "tiwary", "tewary"), "tiwari"),
+    **dict.fromkeys(("pande", "pandeya"), "pandey"),
+    **dict.fromkeys(("dube", "dubay"), "dubey"),
+    **dict.fromkeys(("chaube", "choubey", "chobey"), "chaubey"),
+    **dict.fromkeys(("siddiqi", "siddiquee", "siddiki", "siddique"), "siddiqui"),
+    **dict.fromkeys(("husain", "hussein", "husein", "hossain", "hosain"), "hussain"),
+    **dict.fromkeys(("sayed", "sayyed", "sayyad", "saiyed", "saiyad"), "syed"),
+    **dict.fromkeys(("rehman", "rahaman", "rehaman"), "rahman"),
+    **dict.fromkeys(("aisha", "aysha", "ayisha"), "ayesha"),
+    "ahmed": "ahmad", "perveen": "parveen",
+    # Bengal and Jharkhand: one surname, two spellings
+    "datta": "dutta", "ghose": "ghosh", "mahto": "mahato",
+    # Punjabi puts a vowel inside a leading consonant pair (Pardeep, Parkash) and drops
+    # one (Krishan); Odia writes Krushna; the south ends a name with an "a" (Srinivasa)
+    "pardeep": "pradeep", "parmod": "pramod", "parkash": "prakash", "parmila": "pramila",
+    "krushna": "krishna", "krishan": "krishna", "kushwah": "kushwaha", "yadava": "yadav",
+    **dict.fromkeys(("srinivasa", "sreenivas", "sreenivasa", "shrinivas", "shreenivas"),
+                    "srinivas"),
 }
 
 # Optional words, grouped by meaning; each group is one bit of `opt_mask`.
 _OPTIONAL_GROUPS: dict[str, tuple[str, ...]] = {
     "kumar": ("kumar", "kumaar"), "kumari": ("kumari",), "devi": ("devi", "debi", "dewi"),
-    "singh": ("singh", "sinh", "sing"), "lal": ("lal",), "prasad": ("prasad", "prashad"),
-    "bai": ("bai",), "ben": ("ben", "bahen", "behen"), "begum": ("begum", "begam"),
-    "khatoon": ("khatoon", "khatun"), "bibi": ("bibi",), "kaur": ("kaur", "kour"),
+    "singh": ("singh", "sinh", "sing"), "lal": ("lal",),
+    "prasad": ("prasad", "prashad", "parsad"), "bai": ("bai",), "ben": ("ben", "bahen", "behen"),
+    "begum": ("begum", "begam"), "bano": ("bano",), "khatoon": ("khatoon", "khatun"),
+    "bibi": ("bibi",), "kaur": ("kaur", "kour"),
     # so common a first word among Muslim men that it tells people apart no better
     "mohammad": ("mohammad",),
 }

@@ -35,6 +35,11 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"ee", "i"),  # Geeta / Gita, Suneel / Sunil
     (r"oo", "u"),  # Pooja / Puja
     (r"au|ou", "o"),  # Gaurav / Gourav, Chauhan / Chouhan
+    (r"nd[ae]r$|ndra$", "ndr"),  # Rajendra / Rajender, Chandra / Chander
+    (r"indr$", "endr"),  # Surendra / Surinder, Devendra / Devinder
+    (r"iya$", "ia"),  # Chaurasiya / Chaurasia, Soniya / Sonia
+    (r"ker$", "kar"),  # Shanker / Shankar, Bhasker / Bhaskar
+    (r"ore$", "or"),  # Kishore / Kishor, Rathore / Rathor
     (r"y$", "i"),  # Sanjay / Sanjai, Aly / Ali
     (r"([aeiou])h$", "$1"),  # Shah / Sha, Allah / Alla
 )

@@ -64,7 +64,7 @@ def test_variants_order_and_optional_words_are_level_6(a, b):
     ("Ramesh Sharma", "Ramseh Sharma"),  # two letters swapped
     ("Ramesh Sharma", "Ramesh Shrama"),  # a typo in the surname
     ("Sharma Ramesh", "Rmesh Sharma"),  # a typo and the surname first
-    ("Mahendra Singh", "Mahindra Singh"),
+    ("Rameshwar Singh", "Rameshwer Singh"),  # one letter substituted
     ("Sunita Kumari Verma", "Sunta Verma"),  # a typo and an optional word dropped
     ("Kamala Devi", "Kamla Devi"),  # the spoken form drops a vowel
     ("Rajesh Kumar Meena", "Rajeh Meena"),
@@ -166,8 +166,8 @@ def test_given_name_similarity():
 
 
 @pytest.mark.parametrize("a, b", [
-    ("Rehman Hussain", "Rahman Hussain"),  # the same name transliterated with other vowels
-    ("Zarina Bano", "Zarana Bano"),
+    ("Rizwan Hussain", "Rezwan Hussain"),  # the same name transliterated with other vowels
+    ("Zarina Ansari", "Zarana Ansari"),
 ])
 def test_vowel_variants_of_the_given_name_are_level_5(a, b):
     assert level(a, b) == 5
@@ -176,7 +176,7 @@ def test_vowel_variants_of_the_given_name_are_level_5(a, b):
 @pytest.mark.parametrize("a, b", [
     ("Ramesh Sharma", "Rakesh Sharma"),  # another consonant: another name
     ("Kamal Singh", "Kamla Singh"),  # vowels moved to a feminine ending: a sister
-    ("Rehman Khan", "Rahman Ali"),  # another surname
+    ("Rizwan Khan", "Rezwan Ali"),  # another surname
     ("Meena Sharma", "Munni Sharma"),  # two consonants alike say too little
 ])
 def test_vowel_variant_rule_leaves_other_names_alone(a, b):
@@ -184,4 +184,4 @@ def test_vowel_variant_rule_leaves_other_names_alone(a, b):
 
 
 def test_a_vowel_variant_with_the_surname_dropped_is_level_3():
-    assert level("Rehman Hussain", "Rahman") == 3
+    assert level("Rizwan Hussain", "Rezwan") == 3

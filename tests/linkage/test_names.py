@@ -53,9 +53,37 @@ def test_expand_token():
     assert expand_token("bhaben") == "bhaben"  # "ben" needs a stem of four letters
 
 
+@pytest.mark.parametrize("regional, usual", [
+    ("chowdhury", "chaudhary"), ("chaudhry", "chaudhary"), ("shrivastava", "srivastava"),
+    ("aggarwal", "agarwal"), ("bhattacharjee", "bhattacharya"), ("tewari", "tiwari"),
+    ("hossain", "hussain"), ("sayyad", "syed"), ("pardeep", "pradeep"),
+    ("krushna", "krishna"), ("sreenivasa", "srinivas"), ("pande", "pandey"),
+    ("ahmed", "ahmad"), ("rehman", "rahman"), ("ghose", "ghosh"), ("datta", "dutta"),
+    ("varma", "verma"), ("quraishi", "qureshi"),
+])
+def test_a_surname_or_name_as_another_region_writes_it_is_one_word(regional, usual):
+    assert expand_token(regional) == usual
+    assert name_features([f"Anil {regional.title()}"])["name_phon_hash"][0] == \
+        name_features([f"Anil {usual.title()}"])["name_phon_hash"][0]
+
+
+def test_hindi_typed_surnames_meet_their_english_spelling():
+    hindi = name_features(["अग्रवाल", "प्रजापति", "क़ुरैशी", "वर्मा", "चौधरी"])
+    latin = name_features(["Agarwal", "Prajapati", "Qureshi", "Verma", "Chaudhary"])
+    assert list(hindi["name_phon"]) == list(latin["name_phon"])
+
+
+def test_regional_forms_leave_other_names_apart():
+    # a brother and a sister, and two Maharashtrian and north Indian surnames
+    for a, b in (("Amit Yadav", "Amit Jadhav"), ("Amit Verma", "Amita Varma"),
+                 ("Sunil Pandey", "Sunil Pandit")):
+        fa, fb = name_features([a]), name_features([b])
+        assert fa["name_phon_hash"][0] != fb["name_phon_hash"][0], (a, b)
+
+
 def test_optional_tokens_cover_the_usual_words():
     assert {"kumar", "kumari", "devi", "singh", "lal", "prasad", "bai", "ben", "begum",
-            "khatoon", "bibi"} <= OPTIONAL_TOKENS
+            "khatoon", "bibi", "bano"} <= OPTIONAL_TOKENS
 
 
 def feats(*names):

@@ -12,12 +12,16 @@ SAME = [
     ("kavitha", "kavita"), ("khatoon", "khatun"), ("qureshi", "kureshi"),
     ("vikash", "bikash"), ("devi", "debi"), ("zakir", "jakir"), ("singh", "sing"),
     ("chhaya", "chaya"), ("shah", "sha"), ("suneel", "sunil"),
+    # Hindi -endra, Punjabi -ender / -inder
+    ("rajendra", "rajender"), ("surendra", "surinder"), ("ravindra", "ravinder"),
+    ("chandra", "chander"), ("jogendra", "joginder"), ("chaurasiya", "chaurasia"),
+    ("shanker", "shankar"), ("kishore", "kishor"),
 ]
 DIFFERENT = [
     ("sita", "gita"), ("ram", "shyam"), ("anita", "sunita"), ("mohan", "sohan"),
     ("rekha", "lekha"), ("ramesh", "rakesh"), ("kamal", "kamala"), ("asha", "usha"),
     ("sunita", "sumita"), ("ram", "rama"), ("anil", "sunil"), ("rajesh", "ramesh"),
-    ("yadav", "jadav"), ("kumar", "kumari"),
+    ("yadav", "jadav"), ("kumar", "kumari"), ("sundar", "sundari"), ("rajendra", "rajesh"),
 ]
 
 
