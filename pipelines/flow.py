@@ -35,10 +35,9 @@ from pipelines.secret import warehouse_secret
 from pipelines.validate import validate
 from rules.nightly import run_stage as run_rules_stage
 
-# DuckDB spills to disk past this; the Python side (name features, pair arrays) needs
-# the rest of a 4 GiB budget at a million registrations
-# DuckDB's buffers sit on top of the Python heap: 1.5 GB keeps a million-person run's peak
-# near 3.5 GiB (at 2 GB it reached 4.0 GiB), and nothing at that scale needed more
+# DuckDB spills to disk past this, and its buffers sit on top of the Python heap (name
+# features, pair arrays): at 1.5 GB a million-person run peaks near 3.6 GiB of its 4 GiB
+# budget, at 2 GB it reached 4.0 GiB
 DUCKDB_CONFIG = {"memory_limit": os.environ.get("JAANCH_DUCKDB_MEMORY", "1.5GB")}
 # rows read past which validation's freed frames are worth handing back (linkage.memory)
 RELEASE_AFTER_ROWS = 500_000
