@@ -18,11 +18,12 @@ def of_modules(*modules: ModuleType) -> str:
 
 
 def drop_if_other_code(con: duckdb.DuckDBPyConnection, table: str, digest: str) -> None:
-    """Drop `table` when the digest recorded for it differs from `digest`; record `digest`."""
+    """Drop `table` unless the digest recorded for it is `digest` (a table kept before its
+    digest was recorded counts as other code); record `digest`."""
     con.execute(f"create table if not exists {_TABLE} (table_name varchar primary key, "
                 "fingerprint varchar)")
     held = con.execute(f"select fingerprint from {_TABLE} where table_name = ?",
                        [table]).fetchall()
-    if held and held[0][0] != digest:
+    if held != [(digest,)]:
         con.execute(f"drop table if exists {table}")
     con.execute(f"insert or replace into {_TABLE} values (?, ?)", [table, digest])

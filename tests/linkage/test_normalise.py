@@ -89,6 +89,15 @@ def test_names_are_featured_again_by_other_name_code(con, monkeypatch):
     assert con.execute("select count(*) from norm where first_phon = 'stale'").fetchall() == [(0,)]
 
 
+def test_names_kept_before_their_code_was_recorded_are_featured_again(con):
+    normalise(con, "src", "norm")
+    con.execute("update name_features set first_phon = 'stale'")
+    con.execute("delete from kept_fingerprints where table_name = 'name_features'")
+    normalise(con, "src", "norm")  # a warehouse from a version that recorded no digest
+    firsts = {r[0] for r in con.execute("select first_phon from name_features").fetchall()}
+    assert "stale" not in firsts and "sunita" in firsts
+
+
 def test_name_features_load_by_name_id(con):
     normalise(con, "src", "norm")
     feats = load_name_features(con)
