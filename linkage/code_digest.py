@@ -2,6 +2,7 @@
 made by other code (an upgrade of jaanch) is dropped, to be made again."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 from types import ModuleType
@@ -11,8 +12,11 @@ import duckdb
 _TABLE = "kept_fingerprints"
 
 
+@functools.cache
 def of_modules(*modules: ModuleType) -> str:
-    """A short digest of the modules' source."""
+    """A short digest of the modules' source, read once per process: a night calls for it
+    at every kept table and for the model's key, and it should name the code that is
+    running, not files edited on disk since."""
     source = "".join(inspect.getsource(m) for m in modules)
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
