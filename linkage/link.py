@@ -26,7 +26,7 @@ from linkage.settings import LinkageSettings
 
 STATS = score.ScoreStatistics(model_store.NAME_FREQUENCIES, model_store.DISTRICT_PAIRS)
 # the slim score of every candidate pair, kept across nights, that clustering reads
-SCORED_COLUMNS = "rid_l, rid_r, match_weight, linked, household, other_person"
+SCORED_COLUMNS = score.SLIM_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         model = _fit(con, t, settings, run_id)
         lap("estimate", f"m and u estimated; prior {model.params.prior:.2e}")
     rep.model = model.params.to_dict()
-    _score(con, t, settings, model, t.night_scores)
+    _score(con, t, settings, model, t.night_scores, slim=True)
     _keep_scored(con, t, incremental)
     rep.linked_pairs = con.execute(f"select count(*) from {t.scored} where linked").fetchall()[0][0]
     lap("score", f"{rep.linked_pairs:,} pairs above the threshold")
@@ -119,7 +119,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         _explain_night(con, t, settings, model, floor)
         model_store.count_changes(con, _count(con, t.changed))
     else:
-        keep_scores(con, t, t.night_scores, floor, replace=True)
+        keep_scores(con, t, settings, model, t.night_scores, floor, replace=True)
     lap("explain", f"{_count(con, t.scores):,} pairs kept with their explanation")
     for temp in (t.comparisons, t.night_scores, t.dose_history,
                  "_changed_pairs"):
@@ -191,10 +191,13 @@ def _complete(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSe
 
 
 def _score(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
-           model: Model, target: str) -> None:
-    """Score `t.comparisons` into `target` with `model` and its kept statistics."""
-    score.score(con, t.comparisons, t.norm, target, model.params, model.registrations,
-                settings.threshold, STATS, other_person_veto=settings.other_person_veto)
+           model: Model, target: str, comparisons: str | None = None,
+           slim: bool = False) -> None:
+    """Score `comparisons` (default `t.comparisons`) into `target` with `model` and its
+    kept statistics (`slim`: see linkage.score)."""
+    score.score(con, comparisons or t.comparisons, t.norm, target, model.params,
+                model.registrations, settings.threshold, STATS,
+                other_person_veto=settings.other_person_veto, slim=slim)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -242,22 +245,28 @@ def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: boo
     con.unregister("_dropped")
 
 
-def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, scores: str, floor: float,
-                replace: bool) -> None:
-    """Persist the pairs worth explaining: every pair inside a cluster and the near
-    misses. Millions of clearly different pairs are not kept."""
+def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
+                model: Model, scores: str, floor: float, replace: bool) -> None:
+    """Persist the pairs of `scores` (slim, linkage.score) worth explaining: every pair
+    inside a cluster and the near misses, scored again in full from `t.comparisons`.
+    Millions of clearly different pairs are not kept."""
+    con.execute(f"""create or replace temp table _explained_comparisons as
+        select c.* from {t.comparisons} c semi join (
+            select p.rid_l as id_l, p.rid_r as id_r from {scores} p
+            left join {cluster.LABELS} cl on cl.rid = p.rid_l
+            left join {cluster.LABELS} cr on cr.rid = p.rid_r
+            where p.match_weight >= {floor} or cl.label = cr.label) k using (id_l, id_r)""")
+    _score(con, t, settings, model, "_explained", comparisons="_explained_comparisons")
     rows = f"""
         select l.beneficiary_reference_id as id_l, r.beneficiary_reference_id as id_r,
                p.* exclude (rid_l, rid_r)
-        from {scores} p
-        join {t.norm} l on l.rid = p.rid_l join {t.norm} r on r.rid = p.rid_r
-        left join {cluster.LABELS} cl on cl.rid = p.rid_l
-        left join {cluster.LABELS} cr on cr.rid = p.rid_r
-        where p.match_weight >= {floor} or cl.label = cr.label"""
+        from _explained p join {t.norm} l on l.rid = p.rid_l join {t.norm} r on r.rid = p.rid_r"""
+    con.execute("drop table _explained_comparisons")
     if replace:
         con.execute(f"create or replace table {t.scores} as {rows}")
     else:
         con.execute(f"insert into {t.scores} {rows}")
+    con.execute("drop table _explained")
 
 
 def _explain_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
@@ -281,7 +290,7 @@ def _explain_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
     con.execute(f"""delete from {t.scores} s where exists
         (select 1 from _apart x where x.id_l = s.id_l and x.id_r = s.id_r)""")
     con.execute("drop table _apart")
-    keep_scores(con, t, t.night_scores, floor, replace=False)
+    keep_scores(con, t, settings, model, t.night_scores, floor, replace=False)
     _explain_weak_inside(con, t, settings, model, floor)
 
 
@@ -302,7 +311,7 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
         kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
                          t.names, t.parts)
         _complete(con, t, settings, t.comparisons, their_doses=True)
-        _score(con, t, settings, model, "_weak_scores")
-        keep_scores(con, t, "_weak_scores", floor, replace=False)
+        _score(con, t, settings, model, "_weak_scores", slim=True)
+        keep_scores(con, t, settings, model, "_weak_scores", floor, replace=False)
         con.execute("drop table _weak_scores")
     con.execute("drop table _weak_inside")

@@ -134,12 +134,18 @@ def _other_tf(alias: str, column: str, n: int) -> str:
             f"{1 / max(n, 1):.6e} else 0.0 end), {0.5 / max(n, 1):.6e})")
 
 
+# what clustering reads of every candidate pair
+SLIM_COLUMNS = "rid_l, rid_r, match_weight, linked, household, other_person"
+
+
 def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: str,
           params: ModelParams, n: int, threshold: float, stats: ScoreStatistics,
           tf_cap: float = 6.0, veto_weight: float = -20.0,
-          other_person_veto: bool = True) -> int:
+          other_person_veto: bool = True, slim: bool = False) -> int:
     """Write `target` (TEMP): pairs by rid with each field's level and weight,
-    match_weight, match_probability, the veto flags and whether the pair is linked.
+    match_weight, match_probability, the veto flags and whether the pair is linked, or
+    with `slim` SLIM_COLUMNS only (a million people's pairs are tens of millions, of which
+    few are explained; the wide rows of them all would spill to disk).
     `n` and `stats` are those of the registrations the model was fitted on, so a pair's
     score depends on its two registrations (their doses included: linkage.doses) and the
     model alone."""
@@ -172,6 +178,7 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: s
               f"{clip(f'log2({first_collision:.6e} / {tf_first})')} else 0.0 end)")
     con.execute(f"""
         create or replace temp table {target} as
+        select {SLIM_COLUMNS if slim else "*"} from (
         with s as (
             select c.*, {tf_adj} as name_tf_weight,
                    {", ".join(f"{w[f]} as {f}_weight" for f in fields if f != "location")},
@@ -200,6 +207,6 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: s
                match_weight >= {threshold} as linked, household, other_person,
                name_level, name_similarity, name_weight_tf as name_weight,
                {", ".join(f"{f}_level, {f}_weight" for f in fields[1:])}
-        from t
+        from t)
     """)
     return con.execute(f"select count(*) from {target} where linked").fetchall()[0][0]

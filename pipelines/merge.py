@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import duckdb
 
 from pipelines import tables
+from pipelines.validate import photo_id_parts
 from rules.engine import INPUT_SCHEMA
 
 EXPORT_KINDS = ("auto", "snapshot", "delta")
@@ -81,6 +82,12 @@ def _record_activity(con: duckdb.DuckDBPyConnection, file: str, kind: str) -> No
     unchanged touch no one."""
     stored, key = FILES[file]
     night = tables.NIGHT[file]
+    if not con.execute(f"select count(*) from (from {stored} limit 1)").fetchall()[0][0]:
+        # the first night: every row is new, and comparing them with none costs seconds
+        con.execute(f"""insert into {tables.CHANGED_ACTIVITY}
+            select distinct beneficiary_reference_id, ? from {night}
+            where beneficiary_reference_id is not null""", [file])
+        return
     cols = ", ".join(c.split()[0] for c in INPUT_SCHEMA[stored].split(", "))
     # a delta replaces only the rows it sends; a snapshot also drops those it leaves out
     old = stored if kind == "snapshot" else f"{stored} where {key} in (select {key} from {night})"
@@ -114,9 +121,7 @@ def _fold_registrations(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""insert into {tables.REGISTRATIONS} by name
         select * from {tables.NIGHT['registrations']}
         where beneficiary_reference_id in {changed}""")
-    con.execute(f"""insert into {tables.PHOTO_ID_PARTS} by name
-        select * from {tables.NIGHT_PHOTO_ID_PARTS}
-        where bid in (select beneficiary_reference_id::bigint from {tables.CHANGED_REGISTRATIONS})""")
+    con.execute(f"insert into {tables.PHOTO_ID_PARTS} by name {photo_id_parts(changed)}")
 
 
 def merge(con: duckdb.DuckDBPyConnection, kind: str) -> MergeReport:

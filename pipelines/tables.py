@@ -51,10 +51,9 @@ NIGHT = {
     "appointments": "night_appointments",
     "vaccinations": "night_vaccinations",
 }
-# night_photo_id_parts (TEMP) / photo_id_parts: bid (beneficiary_reference_id as BIGINT),
-#   part ('head' | 'deletion'), part_key — keyed hashes of a photo ID number's first four
-#   characters and of the number with each character deleted (linkage.identifiers)
-NIGHT_PHOTO_ID_PARTS = "night_photo_id_parts"
+# photo_id_parts: bid (beneficiary_reference_id as BIGINT), part ('head' | 'deletion'),
+#   part_key — keyed hashes of a photo ID number's first four characters and of the number
+#   with each character deleted (linkage.identifiers; made by validate.photo_id_parts)
 PHOTO_ID_PARTS = "photo_id_parts"
 # changed_registrations (TEMP): beneficiary_reference_id of every registration this night
 #   added, changed or removed; `change` ('new' | 'changed' | 'removed')

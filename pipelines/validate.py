@@ -314,16 +314,24 @@ def _keep_accepted(con: duckdb.DuckDBPyConnection, file: str) -> None:
 
 
 def _publishable_registrations(con: duckdb.DuckDBPyConnection, secret: str) -> None:
-    """The night's registrations with identifiers only masked and as keyed hashes, and
-    keyed parts of each photo ID number (see linkage.identifiers)."""
+    """The night's registrations with identifiers only masked and as keyed hashes; the
+    key stays set in this connection for photo_id_parts."""
     identifiers.set_secret(con, secret)
     con.execute(f"""create or replace temp table {tables.NIGHT['registrations']} as
         select beneficiary_reference_id, name, gender, birth_year,
                {identifiers.sql_keyed_identifiers()},
                state_name, district_name, pincode, registered_at
         from {tables.REGISTRATIONS_PII}""")
-    con.execute(f"create or replace temp table {tables.NIGHT_PHOTO_ID_PARTS} as "
-                f"{identifiers.sql_photo_id_parts(tables.REGISTRATIONS_PII)}")
+
+
+def photo_id_parts(ids: str) -> str:
+    """SELECT of the keyed parts of the photo ID numbers (linkage.identifiers) of tonight's
+    accepted registrations that `ids` (a subquery of beneficiary_reference_id) selects.
+    Made only for the registrations the warehouse takes in: a dozen rows each, too many
+    to make for a whole snapshot of which most is unchanged."""
+    return identifiers.sql_photo_id_parts(
+        f"(select beneficiary_reference_id, photo_id_number from {tables.REGISTRATIONS_PII} "
+        f"where beneficiary_reference_id in {ids})")
 
 
 def _frame(data: pa.Table, few_values: set[str]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 import duckdb
 import pytest
 
+from linkage import identifiers
 from pipelines import tables
 from pipelines.merge import ensure_tables, export_kind, merge
 from rules.engine import INPUT_SCHEMA
@@ -28,9 +29,10 @@ def _tonight(con: duckdb.DuckDBPyConnection, regs: list[tuple], appts: list[tupl
             con.executemany(f"insert into {tables.NIGHT[file]} values ({marks})", list(rows))
     con.execute(f"create or replace temp table {tables.RAW['registrations']} as select "
                 f"beneficiary_reference_id from {tables.NIGHT['registrations']}")
-    con.execute(f"create or replace temp table {tables.NIGHT_PHOTO_ID_PARTS} as select "
-                f"beneficiary_reference_id::bigint as bid, 'head' as part, "
-                f"photo_id_key as part_key from {tables.NIGHT['registrations']}")
+    identifiers.set_secret(con, "s3cret")
+    con.execute(f"create or replace temp table {tables.REGISTRATIONS_PII} as select "
+                f"beneficiary_reference_id, '1234' || right(beneficiary_reference_id, 1) "
+                f"as photo_id_number from {tables.NIGHT['registrations']}")
 
 
 def _night(con, regs, appts=()):
@@ -62,7 +64,9 @@ def test_a_delta_adds_and_replaces_by_id(con):
     assert con.execute(f"select name from {tables.REGISTRATIONS} where "
                        f"beneficiary_reference_id = '10000000000002'").fetchall() == [("Asha Kumari",)]
     assert con.execute(f"select status from {tables.APPOINTMENTS}").fetchall() == [("Completed",)]
-    assert con.execute(f"select count(*) from {tables.PHOTO_ID_PARTS}").fetchall() == [(3,)]
+    # a five-character number: its head, itself and five deletions, for each of three
+    assert con.execute(f"select count(distinct bid), count(*) from "
+                       f"{tables.PHOTO_ID_PARTS}").fetchall() == [(3, 21)]
 
 
 def test_a_repeated_row_is_no_change(con):
@@ -108,3 +112,11 @@ def test_a_snapshot_records_the_bookings_it_drops(con):
     _tonight(con, [_reg(1), _reg(2)])
     merge(con, "snapshot")
     assert _activity(con) == {("10000000000001", "appointments")}
+
+
+def test_the_first_night_records_once_everyone_it_brings_bookings_for():
+    c = duckdb.connect()
+    _night(c, [_reg(1), _reg(2)], [_appt(1, 1), _appt(2, 1), _appt(3, 2)])
+    rows = c.execute(f"select beneficiary_reference_id, source "
+                     f"from {tables.CHANGED_ACTIVITY} order by 1").fetchall()
+    assert rows == [("10000000000001", "appointments"), ("10000000000002", "appointments")]
