@@ -145,7 +145,7 @@ def score(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, target: s
     """Write `target` (TEMP): pairs by rid with each field's level and weight,
     match_weight, match_probability, the veto flags and whether the pair is linked, or
     with `slim` SLIM_COLUMNS only (a million people's pairs are tens of millions, of which
-    few are explained; the wide rows of them all would spill to disk).
+    few are explained; the wide rows of them all come near DuckDB's memory limit).
     `n` and `stats` are those of the registrations the model was fitted on, so a pair's
     score depends on its two registrations (their doses included: linkage.doses) and the
     model alone."""

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from linkage.em import FieldParams, ModelParams
-from linkage.score import (FIELDS, HOUSEHOLD_SQL, ScoreStatistics, district_pairs,
-                           name_frequencies, score)
+from linkage.score import (FIELDS, HOUSEHOLD_SQL, SLIM_COLUMNS, ScoreStatistics,
+                           district_pairs, name_frequencies, score)
 from linkage.settings import LinkageSettings
 
 LEVELS = {f: len(LinkageSettings().labels(f)) for f in FIELDS}
@@ -66,6 +66,16 @@ def test_match_weight_is_the_prior_plus_each_field(con):
     w = con.execute("select match_weight, " + ", ".join(f"{f}_weight" for f in FIELDS)
                     + " from scores where rid_l = 4").fetchall()[0]
     assert w[0] == pytest.approx(p.prior_weight + sum(w[1:]), abs=1e-6)
+
+
+def test_slim_scores_are_the_wide_ones_without_the_explanation(con):
+    n = con.execute("select count(*) from norm").fetchall()[0][0]
+    score(con, "cmp", "norm", "slim", params(), n, 2.0, ScoreStatistics("tf", "dp"),
+          tf_cap=20.0, slim=True)
+    assert [d[0] for d in con.execute("select * from slim").description] == \
+        SLIM_COLUMNS.split(", ")
+    assert con.execute(f"select {SLIM_COLUMNS} from slim order by rid_l").fetchall() == \
+        con.execute(f"select {SLIM_COLUMNS} from scores order by rid_l").fetchall()
 
 
 def test_a_rare_name_counts_for_more_than_a_common_one(con):
