@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 
 from linkage import memory
-from linkage.name_compare import name_levels
-from linkage.name_order import with_surname_first_read
+from linkage.name_compare import name_levels, with_per_name_values
+from linkage.name_order import rotated_names, with_surname_first_read
 from linkage.normalise import load_name_features
 
 FIELDS = ("name", "birth_year", "gender", "photo_id", "mobile", "location")
@@ -63,16 +63,20 @@ def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
     names = load_name_features(con, names_table, only="select name_id_l from _name_id_pairs "
                                                       "union select name_id_r from _name_id_pairs")
     con.execute("drop table _name_id_pairs")
+    names = with_per_name_values(names)
+    # positions in the loaded names by name_id: a lookup, not a search per pair
+    position = np.zeros(int(names["name_id"].max(initial=0)) + 1, dtype=np.int64)
+    position[names["name_id"]] = np.arange(len(names["name_id"]))
     il, ir = np.asarray(ids["name_id_l"]), np.asarray(ids["name_id_r"])
-    # positions in the loaded names, which are in name_id order
-    pl, pr = np.searchsorted(names["name_id"], il), np.searchsorted(names["name_id"], ir)
+    pl, pr = position[il], position[ir]
+    rotated = rotated_names(names) if len(il) else None
     level = np.empty(len(il), dtype=np.int8)
     sim = np.empty(len(il), dtype=np.float32)
     for start in range(0, len(il), NAME_CHUNK):
         part = slice(start, start + NAME_CHUNK)
         first_read = name_levels(names, names, pl[part], pr[part])
         level[part], sim[part] = with_surname_first_read(names, pl[part], pr[part],
-                                                         *first_read)
+                                                         *first_read, rotated)
     return pa.table({"name_id_l": pa.array(il, pa.int32()), "name_id_r": pa.array(ir, pa.int32()),
                      "name_level": pa.array(level), "name_similarity": pa.array(sim)})
 

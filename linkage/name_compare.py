@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import numpy as np
+import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein, Prefix
 
@@ -109,6 +110,27 @@ def given_name_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return sim
 
 
+def _hash(a: np.ndarray) -> np.ndarray:
+    return pl.Series(a.astype(object), dtype=pl.String).hash(seed=0).to_numpy()
+
+
+# read by the tests below; made once per table of distinct names, not once per pair
+PER_NAME = ("first_phon_hash", "given_len", "given_feminine", "given_skeleton_hash",
+            "given_skeleton_len")
+
+
+def with_per_name_values(features: Features) -> Features:
+    """`features` (a name_features() table) with the PER_NAME columns added."""
+    if all(k in features for k in PER_NAME):
+        return features
+    given = features["given_phon"].astype(np.dtypes.StringDType())
+    skeleton = _skeleton(given)
+    return {**features, "first_phon_hash": _hash(features["first_phon"]),
+            "given_len": np.strings.str_len(given), "given_feminine": feminine_ending(given),
+            "given_skeleton_hash": _hash(skeleton),
+            "given_skeleton_len": np.strings.str_len(skeleton)}
+
+
 class _Pairs:
     """Pairs of rows of two feature tables; columns are gathered on use, once."""
 
@@ -165,6 +187,7 @@ def name_levels(left: Features, right: Features, left_idx: np.ndarray | None = N
     """
     if left_idx is None or right_idx is None:
         left_idx = right_idx = np.arange(len(left["n_tokens"]))
+    left, right = with_per_name_values(left), with_per_name_values(right)
     p = _Pairs(left, right, np.asarray(left_idx), np.asarray(right_idx))
     level = np.zeros(len(p), dtype=np.int8)
     sim = np.ones(len(p), dtype=np.float32)
@@ -198,11 +221,14 @@ def _spread(p: _Pairs, level: np.ndarray) -> np.ndarray:
     out = np.where(level >= 0, _SHIFT[np.maximum(level, 0)], level).astype(np.int8)
     h_l, h_r = p("has_initial")
     low = (level >= 0) & (level <= 1) & ~h_l & ~h_r
-    first_eq = p.test(low, np.equal, "first_phon")
+    first_eq = low & p.eq("first_phon_hash")
     ls_l, ls_r = p("last_sound")
     one_missing = (ls_l == 0) | (ls_r == 0)
-    alike = p.test(low & ~one_missing, _surname_alike, "last_phon")
-    kept = one_missing | p.eq("last_phon_hash") | alike
+    same_surname = p.eq("last_phon_hash")
+    # _surname_alike asks for the same first letter: asked first, it spares most string tests
+    alike = p.test(low & ~one_missing & ~same_surname & (ls_l == ls_r), _surname_alike,
+                   "last_phon")
+    kept = one_missing | same_surname | alike
     out[first_eq & kept] = 3
     out[first_eq & ~kept] = 2
     # a spelling variant of the given name counts as the same first name: with the surname
@@ -224,19 +250,12 @@ def _vowel_variant(p: _Pairs, mask: np.ndarray) -> np.ndarray:
     same kind of ending: Rizwan / Rezwan, Zarina / Zarana (transliteration), but not
     Ramesh / Rakesh (another consonant) nor Amit / Amita, Kamal / Kamla (a brother and
     a sister)."""
-    out = np.zeros(len(mask), dtype=bool)
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return out
-    a, b = p.left["given_phon"][p.li[idx]], p.right["given_phon"][p.ri[idx]]
-    la, lb = _lengths(a), _lengths(b)
-    skeleton = _skeleton(a)
+    (sk_l, sk_r), (len_l, len_r) = p("given_skeleton_hash"), p("given_len")
+    first_l, first_r = p("given_sound")
+    fem_l, fem_r = p("given_feminine")
     # two consonants leave too many names alike (Meena / Munni / Mona)
-    same = ((skeleton == _skeleton(b)) & (_lengths(skeleton) >= 3) & (la == lb) & (la >= 4)
-            & (_pdist(Prefix.similarity, a, b) >= 1)
-            & (feminine_ending(a) == feminine_ending(b)))
-    out[idx] = same
-    return out
+    return (mask & (sk_l == sk_r) & (p("given_skeleton_len")[0] >= 3) & (len_l == len_r)
+            & (len_l >= 4) & (first_l == first_r) & (fem_l == fem_r))
 
 
 def _fuzzy_levels(p: _Pairs, same_words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

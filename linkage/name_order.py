@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from linkage.name_compare import name_levels
+from linkage.name_compare import name_levels, with_per_name_values
 from linkage.names import name_features
 
 Features = Mapping[str, np.ndarray]
@@ -29,19 +29,18 @@ def rotate_first_word(clean: np.ndarray) -> list[str]:
     return out
 
 
-def _retry(names: Features, moved: np.ndarray, other: np.ndarray, moved_is_left: bool
-           ) -> tuple[np.ndarray, np.ndarray]:
-    ids, slot = np.unique(moved, return_inverse=True)
-    rotated = name_features(rotate_first_word(names["name_clean"][ids]))
-    if moved_is_left:
-        return name_levels(rotated, names, slot, other)
-    return name_levels(names, rotated, other, slot)
+def rotated_names(names: Features) -> Features:
+    """`names` (a name_features() table) with each name's first word moved to the end,
+    row for row: made once for every chunk of pairs that reads it."""
+    return with_per_name_values(name_features(rotate_first_word(names["name_clean"])))
 
 
 def with_surname_first_read(names: Features, il: np.ndarray, ir: np.ndarray,
-                            level: np.ndarray, sim: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                            level: np.ndarray, sim: np.ndarray, rotated: Features | None = None
+                            ) -> tuple[np.ndarray, np.ndarray]:
     """`level`, `sim` of pairs (il[k], ir[k]) of `names` (from name_levels), raised where
-    reading one side with its first word last compares better."""
+    reading one side with its first word last compares better. `rotated` is
+    rotated_names(names), made here when not given."""
     # first letters as bytes, as names.py keeps last_sound
     first, last = names["first_phon"].astype("S1").view(np.uint8), names["last_sound"]
     several = names["n_tokens"] >= 2
@@ -53,7 +52,10 @@ def with_surname_first_read(names: Features, il: np.ndarray, ir: np.ndarray,
                              & (first[moved] == last[other]))
         if idx.size == 0:
             continue
-        lv, sm = _retry(names, moved[idx], other[idx], moved_is_left)
+        if rotated is None:
+            rotated = rotated_names(names)
+        lv, sm = (name_levels(rotated, names, moved[idx], other[idx]) if moved_is_left
+                  else name_levels(names, rotated, other[idx], moved[idx]))
         better = lv > level[idx]
         level[idx[better]], sim[idx[better]] = lv[better], sm[better]
     return level, sim
