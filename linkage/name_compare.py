@@ -9,7 +9,8 @@ Levels follow settings.COMPARISONS["name"]:
   4 same initials and surname          "R K Sharma" ~ "Ram Kumar Sharma"
   3 same first name, surname kept      the first name sounds the same; the surname is
                                        alike, or dropped on one side, or a middle name
-                                       dropped ("Sunita Sharma" / "Sunita")
+                                       dropped ("Sunita Sharma" / "Sunita"), or a
+                                       father's initial on one side ("S Anitha" / "Anitha")
   2 same first name, other surname     "Ram Yadav" / "Ram Sharma": marriage or a namesake
   1 weakly similar                     given names alike but not the same
   0 different names
@@ -116,7 +117,13 @@ def _hash(a: np.ndarray) -> np.ndarray:
 
 # read by the tests below; made once per table of distinct names, not once per pair
 PER_NAME = ("first_phon_hash", "given_len", "given_feminine", "given_skeleton_hash",
-            "given_skeleton_len")
+            "given_skeleton_len", "given_yj_hash", "words_hash")
+
+
+def _words(name_phon: np.ndarray) -> np.ndarray:
+    """The core words without the initials ("s anitha" -> "anitha"), "" when none."""
+    return np.array([" ".join(w for w in n.split() if len(w) > 1) for n in name_phon.tolist()],
+                    dtype=object)
 
 
 def with_per_name_values(features: Features) -> Features:
@@ -125,10 +132,20 @@ def with_per_name_values(features: Features) -> Features:
         return features
     given = features["given_phon"].astype(np.dtypes.StringDType())
     skeleton = _skeleton(given)
+    words = _words(features["name_phon"])
     return {**features, "first_phon_hash": _hash(features["first_phon"]),
             "given_len": np.strings.str_len(given), "given_feminine": feminine_ending(given),
             "given_skeleton_hash": _hash(skeleton),
-            "given_skeleton_len": np.strings.str_len(skeleton)}
+            "given_skeleton_len": np.strings.str_len(skeleton),
+            "given_yj_hash": _hash(_y_as_j(given)),
+            "words_hash": np.where(words == "", 0, _hash(words))}
+
+
+def _y_as_j(given: np.ndarray) -> np.ndarray:
+    """A word's first y read as j: Yamuna / Jamuna, Yogesh / Jogesh, as Bengali, Odia and
+    Assamese spellings swap them (kept apart in the key, which blocks on surnames too:
+    Yadav and Jadhav are other families)."""
+    return np.strings.lstrip(np.strings.replace(" " + given, " y", " j"), " ")
 
 
 class _Pairs:
@@ -233,8 +250,12 @@ def _spread(p: _Pairs, level: np.ndarray) -> np.ndarray:
     out[first_eq & ~kept] = 2
     # a spelling variant of the given name counts as the same first name: with the surname
     # on both sides "similar names", with it dropped on one side level 3
-    variant = _vowel_variant(p, low & ~first_eq & kept)
+    yj_l, yj_r = p("given_yj_hash")
+    variant = _vowel_variant(p, low & ~first_eq & kept) | (low & ~first_eq & kept & (yj_l == yj_r))
     out[variant] = np.where(one_missing[variant], 3, 5)
+    # a father's initial on one side only (Tamil usage): "S Anitha" / "Anitha"
+    w_l, w_r = p("words_hash")
+    out[(level >= 0) & (level <= 1) & (h_l != h_r) & (w_l == w_r) & (w_l != 0)] = 3
     return out
 
 
@@ -294,8 +315,9 @@ def _initials(p: _Pairs, given: np.ndarray) -> np.ndarray:
     if cand.any():
         # a side with initials has a surname, so equal surnames are non-empty on both
         cand &= p.eq("init_surname_hash")
-        # both spell out a given name: it must be the same one ("Ram K" is not "Rakesh K")
+        # both spell out a given name: it must be the same one ("Ram K" is not "Rakesh K";
+        # "Ramesh S Patil" is "Ramesh Suresh Patil", the father's name as the middle word)
         gs_l, gs_r = p("given_sound")
-        cand &= (gs_l == 0) | (gs_r == 0) | given
+        cand &= (gs_l == 0) | (gs_r == 0) | given | p.eq("first_phon_hash")
     # "R Sharma" may drop the middle initial of "Ram Kumar Sharma"; "R K" vs "R M" differ
     return p.test(cand, _prefix_of_other, "init_given")

@@ -185,3 +185,40 @@ def test_vowel_variant_rule_leaves_other_names_alone(a, b):
 
 def test_a_vowel_variant_with_the_surname_dropped_is_level_3():
     assert level("Rizwan Hussain", "Rezwan") == 3
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    ("Yamuna Prasad Shukla", "Jamuna Prasad Shukla", 5),  # y / j at the start of a word
+    ("Yogesh Mahato", "Jogesh Mahato", 5),
+    ("Yashoda", "Jashoda Devi", 3),  # and no surname on either side
+])
+def test_y_and_j_swapped_at_the_start_of_the_given_name_is_a_spelling_variant(a, b, expected):
+    assert level(a, b) == expected
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Yamuna Shukla", "Jamuna Tiwari"),  # another surname
+    ("Yash Verma", "Jay Verma"),  # only the first letter may differ
+    ("Yogesh Mahato", "Jogendra Mahato"),
+])
+def test_the_y_j_rule_leaves_other_names_alone(a, b):
+    assert level(a, b) < 5
+
+
+@pytest.mark.parametrize("a, b", [
+    ("S Anitha", "Anitha"),  # a Tamil father's initial, kept on one registration only
+    ("Anitha S", "Anitha Kumari"),
+    ("P. Senthil Kumar", "Senthil"),
+])
+def test_a_fathers_initial_on_one_side_only_is_level_3(a, b):
+    assert level(a, b) == 3
+
+
+def test_different_fathers_initials_stay_different_names():
+    assert level("R Anitha", "S Anitha") == 0  # daughters of two fathers
+    assert level("S Anitha", "Sunitha") == 0
+
+
+def test_a_fathers_name_as_the_middle_word_matches_its_initial():
+    assert level("Ramesh Suresh Patil", "Ramesh S Patil") == 4
+    assert level("Ramesh Suresh Patil", "Ramesh M Patil") < 4  # another father
