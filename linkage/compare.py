@@ -69,7 +69,7 @@ def name_pair_levels(con: duckdb.DuckDBPyConnection, norm: str, pairs: str,
     position[names["name_id"]] = np.arange(len(names["name_id"]))
     il, ir = np.asarray(ids["name_id_l"]), np.asarray(ids["name_id_r"])
     pl, pr = position[il], position[ir]
-    rotated = rotated_names(names) if len(il) else None
+    rotated = rotated_names(names, pl, pr)
     level = np.empty(len(il), dtype=np.int8)
     sim = np.empty(len(il), dtype=np.float32)
     for start in range(0, len(il), NAME_CHUNK):

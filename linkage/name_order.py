@@ -9,6 +9,7 @@ and the pair keeps the better of the two levels.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,33 +30,47 @@ def rotate_first_word(clean: np.ndarray) -> list[str]:
     return out
 
 
-def rotated_names(names: Features) -> Features:
-    """`names` (a name_features() table) with each name's first word moved to the end,
-    row for row: made once for every chunk of pairs that reads it."""
-    return with_per_name_values(name_features(rotate_first_word(names["name_clean"])))
+class Rotated(NamedTuple):
+    """Names read with the first word moved to the end, as a name_features() table, and
+    each name's row in it (-1 for a name no pair reads that way)."""
+    features: Features
+    row: np.ndarray
+
+
+def _may_move(names: Features, moved: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Pairs whose `moved` name's first word sounds like the `other` name's last."""
+    first, last = names["first_phon"].astype("S1").view(np.uint8), names["last_sound"]
+    return (names["n_tokens"][moved] >= 2) & (first[moved] != 0) & (first[moved] == last[other])
+
+
+def rotated_names(names: Features, il: np.ndarray, ir: np.ndarray) -> Rotated:
+    """The names of `names` that some pair (il[k], ir[k]) may read the other way, read
+    so: made once for every chunk of the pairs, and only for those names."""
+    ids = np.union1d(il[_may_move(names, il, ir)], ir[_may_move(names, ir, il)])
+    row = np.full(len(names["n_tokens"]), -1, dtype=np.int64)
+    row[ids] = np.arange(len(ids))
+    features = name_features(rotate_first_word(names["name_clean"][ids]))
+    return Rotated(with_per_name_values(features), row)
 
 
 def with_surname_first_read(names: Features, il: np.ndarray, ir: np.ndarray,
-                            level: np.ndarray, sim: np.ndarray, rotated: Features | None = None
+                            level: np.ndarray, sim: np.ndarray, rotated: Rotated | None = None
                             ) -> tuple[np.ndarray, np.ndarray]:
     """`level`, `sim` of pairs (il[k], ir[k]) of `names` (from name_levels), raised where
     reading one side with its first word last compares better. `rotated` is
-    rotated_names(names), made here when not given."""
-    # first letters as bytes, as names.py keeps last_sound
-    first, last = names["first_phon"].astype("S1").view(np.uint8), names["last_sound"]
-    several = names["n_tokens"] >= 2
+    rotated_names() of these pairs or more, made here when not given."""
     low = (level >= 0) & (level < MAX_LEVEL_TO_RETRY)
     level, sim = level.copy(), sim.copy()
     for moved_is_left in (True, False):
         moved, other = (il, ir) if moved_is_left else (ir, il)
-        idx = np.flatnonzero(low & several[moved] & (first[moved] != 0)
-                             & (first[moved] == last[other]))
+        idx = np.flatnonzero(low & _may_move(names, moved, other))
         if idx.size == 0:
             continue
         if rotated is None:
-            rotated = rotated_names(names)
-        lv, sm = (name_levels(rotated, names, moved[idx], other[idx]) if moved_is_left
-                  else name_levels(names, rotated, other[idx], moved[idx]))
+            rotated = rotated_names(names, il, ir)
+        turned = rotated.row[moved[idx]]
+        lv, sm = (name_levels(rotated.features, names, turned, other[idx]) if moved_is_left
+                  else name_levels(names, rotated.features, other[idx], turned))
         better = lv > level[idx]
         level[idx[better]], sim[idx[better]] = lv[better], sm[better]
     return level, sim
