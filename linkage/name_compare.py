@@ -250,8 +250,9 @@ def _spread(p: _Pairs, level: np.ndarray) -> np.ndarray:
     out[first_eq & ~kept] = 2
     # a spelling variant of the given name counts as the same first name: with the surname
     # on both sides "similar names", with it dropped on one side level 3
+    spelt = low & ~first_eq & kept
     yj_l, yj_r = p("given_yj_hash")
-    variant = _vowel_variant(p, low & ~first_eq & kept) | (low & ~first_eq & kept & (yj_l == yj_r))
+    variant = _vowel_variant(p, spelt) | (spelt & (yj_l == yj_r))
     out[variant] = np.where(one_missing[variant], 3, 5)
     # a father's initial on one side only (Tamil usage): "S Anitha" / "Anitha"
     w_l, w_r = p("words_hash")
