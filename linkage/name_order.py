@@ -37,16 +37,24 @@ class Rotated(NamedTuple):
     row: np.ndarray
 
 
-def _may_move(names: Features, moved: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Pairs whose `moved` name's first word sounds like the `other` name's last."""
-    first, last = names["first_phon"].astype("S1").view(np.uint8), names["last_sound"]
-    return (names["n_tokens"][moved] >= 2) & (first[moved] != 0) & (first[moved] == last[other])
+def _first_sound(names: Features) -> np.ndarray:
+    """The first word's first letter as a byte, as names.py keeps last_sound."""
+    return names["first_phon"].astype("S1").view(np.uint8)
+
+
+def _may_move(names: Features, first: np.ndarray, moved: np.ndarray, other: np.ndarray
+              ) -> np.ndarray:
+    """Pairs whose `moved` name's first word sounds like the `other` name's last
+    (`first`: _first_sound(names))."""
+    return ((names["n_tokens"][moved] >= 2) & (first[moved] != 0)
+            & (first[moved] == names["last_sound"][other]))
 
 
 def rotated_names(names: Features, il: np.ndarray, ir: np.ndarray) -> Rotated:
     """The names of `names` that some pair (il[k], ir[k]) may read the other way, read
     so: made once for every chunk of the pairs, and only for those names."""
-    ids = np.union1d(il[_may_move(names, il, ir)], ir[_may_move(names, ir, il)])
+    first = _first_sound(names)
+    ids = np.union1d(il[_may_move(names, first, il, ir)], ir[_may_move(names, first, ir, il)])
     row = np.full(len(names["n_tokens"]), -1, dtype=np.int64)
     row[ids] = np.arange(len(ids))
     features = name_features(rotate_first_word(names["name_clean"][ids]))
@@ -60,10 +68,11 @@ def with_surname_first_read(names: Features, il: np.ndarray, ir: np.ndarray,
     reading one side with its first word last compares better. `rotated` is
     rotated_names() of these pairs or more, made here when not given."""
     low = (level >= 0) & (level < MAX_LEVEL_TO_RETRY)
+    first = _first_sound(names)
     level, sim = level.copy(), sim.copy()
     for moved_is_left in (True, False):
         moved, other = (il, ir) if moved_is_left else (ir, il)
-        idx = np.flatnonzero(low & _may_move(names, moved, other))
+        idx = np.flatnonzero(low & _may_move(names, first, moved, other))
         if idx.size == 0:
             continue
         if rotated is None:
