@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipelines import api_server
 from pipelines.gates import PublishGates
 
 
@@ -31,18 +32,19 @@ def _quiet_prefect() -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _quiet_prefect()
-    from pipelines.flow import run_cli
-
-    # GX sets this one logger to INFO itself, for a notice about a temporary folder
-    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
-
     if args.model_from and not _holds_model(Path(args.model_from)):
         print(f"jaanch: {args.model_from} holds no match model (a warehouse jaanch run has "
               f"written is needed)", file=sys.stderr)
         return 2
-    return run_cli(Path(args.exports), Path(args.out), Path(args.db) if args.db else None,
-                   PublishGates(args.max_quarantined_share, args.max_row_drop),
-                   args.export_kind, args.model_from)
+    server = api_server.launch()  # it starts up while the imports below run
+    from pipelines.flow import run_cli
+
+    # GX sets this one logger to INFO itself, for a notice about a temporary folder
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
+    with api_server.serving(server):
+        return run_cli(Path(args.exports), Path(args.out), Path(args.db) if args.db else None,
+                       PublishGates(args.max_quarantined_share, args.max_row_drop),
+                       args.export_kind, args.model_from)
 
 
 def _holds_model(db: Path) -> bool:
@@ -77,9 +79,11 @@ def _thresholds(text: str) -> list[float]:
 def _evaluate(args: argparse.Namespace) -> int:
     if args.dataset:
         _quiet_prefect()
+        server = api_server.launch()
         from pipelines.febrl import evaluate_cli as febrl_cli
 
-        return febrl_cli(args)
+        with api_server.serving(server):
+            return febrl_cli(args)
     if not (args.out and args.truth):
         args.parser.error("give --out and --truth, or --dataset")
     from pipelines.evaluate import evaluate_cli

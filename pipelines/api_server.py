@@ -1,0 +1,108 @@
+"""A temporary Prefect API server for one command, started before jaanch's own imports.
+
+With no API configured, Prefect starts a temporary server itself, but only when the first
+flow runs: after jaanch's imports (about 7 s), and after importing its own server code into
+this process (about 5 s) only to launch it. Launching the same server first, in a process
+of its own, lets it start up while jaanch imports. Any API the user configured wins, and a
+server that does not come up leaves the run to Prefect's own, as before."""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+# as Prefect runs its temporary server: the API only, no UI, no background services
+SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+              "PREFECT__SERVER_FINAL": "1"}
+STARTUP_TIMEOUT_S = 120.0
+
+
+@dataclass
+class TemporaryServer:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def ready(self, timeout_s: float = STARTUP_TIMEOUT_S) -> bool:
+        """Waits until the server answers its health check; False if it exited or never
+        answered in time."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as r:
+                    if r.status == 200:
+                        return True
+            time.sleep(0.1)
+        return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.unlink(missing_ok=True)
+
+
+def launch() -> TemporaryServer | None:
+    """Starts the server unless `PREFECT_API_URL` is set; does not wait for it."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    port = _free_port()
+    fd, log = tempfile.mkstemp(prefix="jaanch-prefect-", suffix=".log")
+    with os.fdopen(fd, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+            env=os.environ | SERVER_ENV, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    return TemporaryServer(process, port, Path(log))
+
+
+@contextlib.contextmanager
+def serving(server: TemporaryServer | None) -> Iterator[None]:
+    """Points Prefect at the launched server while the block runs. The server stops when
+    the process exits, after Prefect has sent what it queued for it."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if server is None:
+        yield
+        return
+    atexit.register(server.stop)  # before Prefect's own handlers, so it runs after them
+    if get_current_settings().api.url or not server.ready():
+        server.stop()
+        yield  # the user's API (a profile may name one), or Prefect's own server
+        return
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """A run killed with SIGKILL cannot stop its server; the kernel does it instead."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
