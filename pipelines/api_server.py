@@ -23,7 +23,7 @@ from pathlib import Path
 # as Prefect runs its temporary server: the API only, no UI, no background services
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
               "PREFECT__SERVER_FINAL": "1"}
-STARTUP_TIMEOUT_S = 120.0
+TIMEOUT_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"  # Prefect's own, reused
 
 
 @dataclass
@@ -36,13 +36,16 @@ class TemporaryServer:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
-    def ready(self, timeout_s: float = STARTUP_TIMEOUT_S) -> bool:
+    def ready(self, timeout_s: float | None = None) -> bool:
         """Waits until the server answers its health check; False if it exited or never
-        answered in time."""
+        answered in time (by default Prefect's own start-up timeout, or 120 s)."""
+        if timeout_s is None:
+            timeout_s = float(os.environ.get(TIMEOUT_SETTING) or 120)
         deadline = time.monotonic() + timeout_s
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback
         while time.monotonic() < deadline and self.process.poll() is None:
             with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as r:
+                with direct.open(f"{self.api_url}/health", timeout=2) as r:
                     if r.status == 200:
                         return True
             time.sleep(0.1)
@@ -79,7 +82,8 @@ def launch() -> TemporaryServer | None:
 def serving(server: TemporaryServer | None) -> Iterator[None]:
     """Points Prefect at the launched server while the block runs. The server stops when
     the process exits, after Prefect has sent what it queued for it."""
-    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+    from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+                                  get_current_settings, temporary_settings)
 
     if server is None:
         yield
@@ -89,7 +93,10 @@ def serving(server: TemporaryServer | None) -> Iterator[None]:
         server.stop()
         yield  # the user's API (a profile may name one), or Prefect's own server
         return
-    with temporary_settings({PREFECT_API_URL: server.api_url}):
+    # heartbeats let a server's services mark a run that died as crashed; this server runs
+    # none and dies with the run, and the heartbeat's last sleep holds the run's end
+    with temporary_settings({PREFECT_API_URL: server.api_url,
+                             PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
 
 

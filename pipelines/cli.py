@@ -127,7 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="run the nightly job on an export folder",
                        description="Ingest, validate, link, run the fraud rules and publish "
-                                   "the outputs of the data contract to --out.")
+                                   "the outputs of the data contract to --out.",
+                       epilog="The run is a Prefect flow run. It is recorded on the server at "
+                              "PREFECT_API_URL when one is set (in the environment or a Prefect "
+                              "profile); otherwise a temporary local server runs while it does.")
     r.add_argument("--exports", required=True,
                    help="folder holding registrations.csv, appointments.csv, vaccinations.csv")
     r.add_argument("--out", required=True, help="folder to publish into (replaced atomically)")

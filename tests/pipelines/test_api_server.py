@@ -30,14 +30,14 @@ RUN_A_FLOW = """
 from pipelines import api_server
 server = api_server.launch()
 from prefect import flow
-from prefect.settings import PREFECT_API_URL
+from prefect.settings import PREFECT_API_URL, get_current_settings
 
 @flow
-def api_url_seen():
-    return PREFECT_API_URL.value()
+def seen():
+    return PREFECT_API_URL.value(), get_current_settings().flows.heartbeat_frequency
 
 with api_server.serving(server):
-    print(server.process.pid, server.log, server.api_url, api_url_seen(), flush=True)
+    print(server.process.pid, server.log, server.api_url, *seen(), flush=True)
 """
 
 
@@ -60,8 +60,9 @@ def test_a_flow_runs_against_the_launched_server_which_stops_after(prefect_home)
                          text=True, timeout=300,
                          env=os.environ | {"PREFECT_LOGGING_LEVEL": "INFO"})
     assert run.returncode == 0, run.stderr[-3000:]
-    pid, log, url, seen = run.stdout.split()
+    pid, log, url, seen, heartbeat = run.stdout.split()
     assert seen == url and "Completed" in run.stderr
+    assert heartbeat == "None"  # nothing on this server reads them
     assert "Unable to connect" not in run.stderr and "Logging error" not in run.stderr
     assert not _alive(int(pid)) and not Path(log).exists()
 
