@@ -117,7 +117,8 @@ def _hash(a: np.ndarray) -> np.ndarray:
 
 # read by the tests below; made once per table of distinct names, not once per pair
 PER_NAME = ("first_phon_hash", "given_len", "given_feminine", "given_skeleton_hash",
-            "given_skeleton_len", "given_yj_hash", "words_hash")
+            "given_skeleton_len", "given_yj_hash", "words_hash", "first_word_head",
+            "second_word_head")
 
 
 def _words(name_phon: np.ndarray) -> np.ndarray:
@@ -138,7 +139,17 @@ def with_per_name_values(features: Features) -> Features:
             "given_skeleton_hash": _hash(skeleton),
             "given_skeleton_len": np.strings.str_len(skeleton),
             "given_yj_hash": _hash(_y_as_j(given)),
-            "words_hash": np.where(words == "", 0, _hash(words))}
+            "words_hash": np.where(words == "", 0, _hash(words)),
+            **_word_heads(features["name_clean"])}
+
+
+def _word_heads(clean: np.ndarray) -> dict[str, np.ndarray]:
+    """A hash of the first and of the second word's first three letters as typed (0 for no
+    word): enough to tell "pankaj" and "sures(h)" from "singh"."""
+    words = pl.Series(clean.astype(object), dtype=pl.String).str.split(" ")
+    heads = [words.list.get(i, null_on_oob=True).str.slice(0, 3) for i in (0, 1)]
+    return {name: head.hash(seed=0).to_numpy() * head.is_not_null().to_numpy()
+            for name, head in zip(("first_word_head", "second_word_head"), heads)}
 
 
 def _y_as_j(given: np.ndarray) -> np.ndarray:

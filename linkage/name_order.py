@@ -1,10 +1,12 @@
 """Names typed surname first: "Gautam Jyoti Kumari", "Rathore Anand", "Varma Umesh Chandra".
 
 Sorting the words settles a pure reordering, but not a reordering with a slip or with
-initials ("Rathore Annd" / "Anand Rathore", "Gautam Jyoti Kumari" / "J. K. Gautam"): the
-comparator reads the first word as the given name. So where one name's first word sounds
-like the other's last, that name is compared again with its first word moved to the end,
-and the pair keeps the better of the two levels.
+initials ("Rathore Annd" / "Anand Rathore", "Gautam Jyoti Kumari" / "J. K. Gautam"), nor
+a surname typed first on one registration and left out of the other ("Goel Pankaj Kumar" /
+"Pankaj Kumar"): the comparator reads the first word as the given name. So where one
+name's first word sounds like the other's last, or where it is the longer name and its
+second word begins with the other's first three letters, that name is compared again with
+its first word moved to the end, and the pair keeps the better of the two levels.
 """
 from __future__ import annotations
 
@@ -45,14 +47,20 @@ def _first_sound(names: Features) -> np.ndarray:
 def _may_move(names: Features, first: np.ndarray, moved: np.ndarray, other: np.ndarray
               ) -> np.ndarray:
     """Pairs whose `moved` name's first word sounds like the `other` name's last
-    (`first`: _first_sound(names))."""
-    return ((names["n_tokens"][moved] >= 2) & (first[moved] != 0)
-            & (first[moved] == names["last_sound"][other]))
+    (`first`: _first_sound(names)), or whose `moved` name is longer and its second word
+    starts with the other's first word's three letters (`names`: with_per_name_values)."""
+    n = names["n_tokens"]
+    second = names["second_word_head"][moved]
+    return ((n[moved] >= 2)
+            & (((first[moved] != 0) & (first[moved] == names["last_sound"][other]))
+               | ((second != 0) & (n[moved] > n[other])
+                  & (second == names["first_word_head"][other]))))
 
 
 def rotated_names(names: Features, il: np.ndarray, ir: np.ndarray) -> Rotated:
     """The names of `names` that some pair (il[k], ir[k]) may read the other way, read
     so: made once for every chunk of the pairs, and only for those names."""
+    names = with_per_name_values(names)
     first = _first_sound(names)
     ids = np.union1d(il[_may_move(names, first, il, ir)], ir[_may_move(names, first, ir, il)])
     row = np.full(len(names["n_tokens"]), -1, dtype=np.int64)
@@ -67,6 +75,7 @@ def with_surname_first_read(names: Features, il: np.ndarray, ir: np.ndarray,
     """`level`, `sim` of pairs (il[k], ir[k]) of `names` (from name_levels), raised where
     reading one side with its first word last compares better. `rotated` is
     rotated_names() of these pairs or more, made here when not given."""
+    names = with_per_name_values(names)
     low = (level >= 0) & (level < MAX_LEVEL_TO_RETRY)
     first = _first_sound(names)
     level, sim = level.copy(), sim.copy()

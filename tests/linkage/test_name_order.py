@@ -34,3 +34,24 @@ def test_reading_the_other_way_never_lowers_a_level_nor_links_other_names():
     before, after = read_both_ways(pairs)
     assert (after >= before).all()
     assert after[1] <= 1 and after[2] <= 1  # another given name stays another person
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Goel Pankaj Kumar", "Pankaj Kumar"),  # surname first on one, left out of the other
+    ("Sohan Kumar", "Tiwari Sohan Kumar"),
+    ("Mittal Suresh Kumar", "Sures"),  # and a slip in the given name
+    ("Rajbhar Mukesh Singh", "मुकेश"),  # and the other in Devanagari
+])
+def test_a_surname_typed_first_and_left_out_elsewhere_is_the_same_first_name(a, b):
+    before, after = read_both_ways([(a, b)])
+    assert before[0] == 0 and after[0] == 3  # "same first name, surname kept or dropped"
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Shyam Singh Trivedi", "Sunita Trivedi"),  # "Singh" is not "Sunita"
+    ("Kusum Kumari Chopra", "Kuldeep Chopra"),
+    ("Goel Pankaj Kumar", "Pawan Kumar"),  # another given name
+])
+def test_a_second_word_that_is_not_the_other_first_name_moves_nothing(a, b):
+    before, after = read_both_ways([(a, b)])
+    assert after[0] == before[0] == 0
