@@ -51,6 +51,13 @@ class TemporaryServer:
             time.sleep(0.1)
         return False
 
+    def failure(self) -> str:
+        """Why the server is not answering, in one line."""
+        code = self.process.poll()
+        said = self.log.read_text(errors="replace").split("\n") if self.log.exists() else []
+        last = next((line for line in reversed(said) if line.strip()), "no output")
+        return f"{last}; " + (f"exit code {code}" if code is not None else "no answer in time")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -90,6 +97,9 @@ def serving(server: TemporaryServer | None) -> Iterator[None]:
         return
     atexit.register(server.stop)  # before Prefect's own handlers, so it runs after them
     if get_current_settings().api.url or not server.ready():
+        if not get_current_settings().api.url:
+            print(f"jaanch: the temporary Prefect server did not start ({server.failure()}); "
+                  f"Prefect starts its own", file=sys.stderr)
         server.stop()
         yield  # the user's API (a profile may name one), or Prefect's own server
         return

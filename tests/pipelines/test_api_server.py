@@ -67,18 +67,23 @@ def test_a_flow_runs_against_the_launched_server_which_stops_after(prefect_home)
     assert not _alive(int(pid)) and not Path(log).exists()
 
 
-def test_a_server_that_exits_leaves_the_run_to_prefects_own(prefect_home, tmp_path):
+def test_a_server_that_exits_leaves_the_run_to_prefects_own(prefect_home, tmp_path, capsys):
+    log = tmp_path / "log"
+    log.write_text("ERROR: [Errno 98] address already in use\n\n")
     failed = api_server.TemporaryServer(
-        subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]), 1, tmp_path / "log")
+        subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]), 1, log)
     assert not failed.ready(timeout_s=30)
     with api_server.serving(failed):
         assert PREFECT_API_URL.value() is None
+    assert ("did not start (ERROR: [Errno 98] address already in use; exit code 3)"
+            in capsys.readouterr().err)
+    assert not log.exists()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
 def test_the_server_dies_with_a_run_killed_by_sigkill(prefect_home):
     parent = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipelines import api_server; "
+        [sys.executable, "-c", "import time; from pipelines import api_server; "
                                "s = api_server.launch(); print(s.process.pid, s.log, flush=True); "
                                "time.sleep(600)"],
         cwd=REPO, stdout=subprocess.PIPE, text=True)
