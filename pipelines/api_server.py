@@ -90,24 +90,35 @@ def serving(server: TemporaryServer | None) -> Iterator[None]:
     """Points Prefect at the launched server while the block runs. The server stops when
     the process exits, after Prefect has sent what it queued for it."""
     from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-                                  get_current_settings, temporary_settings)
+                                  temporary_settings)
 
     if server is None:
         yield
         return
     atexit.register(server.stop)  # before Prefect's own handlers, so it runs after them
-    if get_current_settings().api.url or not server.ready():
-        if not get_current_settings().api.url:
-            print(f"jaanch: the temporary Prefect server did not start ({server.failure()}); "
-                  f"Prefect starts its own", file=sys.stderr)
+    if not _usable(server):
         server.stop()
-        yield  # the user's API (a profile may name one), or Prefect's own server
+        yield  # the user's API, or Prefect's own server
         return
     # heartbeats let a server's services mark a run that died as crashed; this server runs
     # none and dies with the run, and the heartbeat's last sleep holds the run's end
     with temporary_settings({PREFECT_API_URL: server.api_url,
                              PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+def _usable(server: TemporaryServer) -> bool:
+    """False when the user configured an API (a profile may name one), or when the server
+    did not start, which is said on stderr."""
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        return False
+    if server.ready():
+        return True
+    print(f"jaanch: the temporary Prefect server did not start ({server.failure()}); "
+          f"Prefect starts its own", file=sys.stderr)
+    return False
 
 
 def _free_port() -> int:
