@@ -121,12 +121,18 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
     con.execute("create or replace temp table _pairs_added as "
                 "select id_l, id_r, new as blocking_keys from _pairs_bits "
                 "where old is null and new <> 0")
-    con.execute(f"""update {target} p set blocking_keys = b.new from _pairs_bits b
-        where b.id_l = p.id_l and b.id_r = p.id_r and b.new <> b.old and b.new <> 0""")
+    # a pair whose bits changed is deleted and inserted again: an update would rewrite
+    # the column in every row group it touches when the night commits
+    con.execute("""create or replace temp table _pairs_rebitted as
+        select id_l, id_r, new as blocking_keys from _pairs_bits
+        where new <> old and new <> 0""")
     con.execute(f"""delete from {target} p where exists
-        (select 1 from _pairs_gone g where g.id_l = p.id_l and g.id_r = p.id_r)""")
-    con.execute(f"insert into {target} select * from _pairs_added")
-    for tmp in ("_moved", "_unit_pairs", "_redo", "_pairs_bits"):
+        (select 1 from (select id_l, id_r from _pairs_gone
+                        union all select id_l, id_r from _pairs_rebitted) g
+         where g.id_l = p.id_l and g.id_r = p.id_r)""")
+    con.execute(f"insert into {target} select * from _pairs_added "
+                "union all select * from _pairs_rebitted")
+    for tmp in ("_moved", "_unit_pairs", "_redo", "_pairs_bits", "_pairs_rebitted"):
         con.execute(f"drop table {tmp}")
 
 

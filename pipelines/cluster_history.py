@@ -46,9 +46,14 @@ def carry_ids(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
     split = _record(con, run_id, "split", """
         select distinct m.pid, f.cid from _met m join _final f using (tid)
         join _heirs h using (pid) where m.tid <> h.tid""")
-    con.execute(f"""update {tables.CLUSTERS} c set cluster_id = f.cid from _final f
-                    where f.tid = c.cluster_id and f.cid <> f.tid""")
-    for tmp in ("_met", "_heirs", "_final"):
+    # rows replaced, not updated: an update rewrites the whole column at the commit
+    con.execute(f"""create or replace temp table _renamed as
+        select c.beneficiary_reference_id, f.cid as cluster_id
+        from {tables.CLUSTERS} c join _final f on f.tid = c.cluster_id where f.cid <> f.tid""")
+    con.execute(f"""delete from {tables.CLUSTERS} where beneficiary_reference_id in
+                    (select beneficiary_reference_id from _renamed)""")
+    con.execute(f"insert into {tables.CLUSTERS} select * from _renamed")
+    for tmp in ("_met", "_heirs", "_final", "_renamed"):
         con.execute(f"drop table {tmp}")
     return {"merged": merged, "split": split}
 

@@ -9,7 +9,7 @@ import duckdb
 from linkage.settings import LinkageSettings
 from pipelines import review, tables
 from pipelines.evidence import build_evidence
-from pipelines.publish import write_csv, write_json, write_jsonl
+from pipelines.publish import flushed_meanwhile, write_csv, write_json, write_jsonl
 from pipelines.report import write_report
 from rules.scope import Scope
 
@@ -73,14 +73,16 @@ def flag_counts(con: duckdb.DuckDBPyConnection) -> dict:
 
 def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
               settings: LinkageSettings) -> None:
-    for name, (table, order, private) in CSV_OUTPUTS.items():
-        write_csv(con, table, folder / name, order, exclude=private)
+    # the evidence first: by far the largest file, it is flushed while the rest is written
     evidence = write_jsonl(con, tables.EVIDENCE, "evidence", "cluster_id",
                            folder / "evidence.jsonl")
-    write_json(folder / "run_summary.json", summary)
-    settings.save(folder / "settings.json")
-    write_report(con, folder / "report.html", summary, evidence=evidence)
-    review.write_template(con, folder / "review_template.csv")
+    with flushed_meanwhile(folder / "evidence.jsonl"):
+        for name, (table, order, private) in CSV_OUTPUTS.items():
+            write_csv(con, table, folder / name, order, exclude=private)
+        write_json(folder / "run_summary.json", summary)
+        settings.save(folder / "settings.json")
+        write_report(con, folder / "report.html", summary, evidence=evidence)
+        review.write_template(con, folder / "review_template.csv")
     review.record_published(con, summary["run_id"])
     con.execute(f"create or replace table {tables.RUN_SUMMARY} as "
                 f"select ?::varchar as run_id, ?::json as summary",

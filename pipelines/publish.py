@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 import numpy as np
@@ -64,6 +66,34 @@ def _text_bytes(strings: pa.Array) -> memoryview:
     offsets = np.frombuffer(strings.buffers()[1], dtype=width)
     start, end = offsets[strings.offset], offsets[strings.offset + len(strings)]
     return memoryview(strings.buffers()[2])[int(start):int(end)]
+
+
+@contextmanager
+def flushed_meanwhile(path: Path) -> Iterator[None]:
+    """Write `path` to disk in a thread while the block runs; the block's end waits for
+    it and raises what failed. The warehouse commit that follows the staging waits for
+    every dirty page anyway (its fsync flushes the filesystem's journal), so a large
+    file staged early is better flushed beside the work that follows than after it."""
+    failed: list[BaseException] = []
+
+    def flush() -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            failed.append(e)
+
+    worker = threading.Thread(target=flush, name="jaanch-flush", daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
+    if failed:
+        raise failed[0]
 
 
 def recover(out: Path) -> None:

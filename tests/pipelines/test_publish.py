@@ -1,10 +1,12 @@
 import csv
 import json
+import os
 
 import duckdb
 import pytest
 
-from pipelines.publish import MARKER, publish, recover, write_csv, write_jsonl
+from pipelines.publish import (MARKER, flushed_meanwhile, publish, recover, write_csv,
+                               write_jsonl)
 
 
 def test_publish_replaces_files_and_leaves_no_staging(tmp_path):
@@ -77,3 +79,19 @@ def test_write_jsonl_writes_one_line_per_row_in_order(tmp_path):
     con.execute("create table none (k int, doc varchar)")
     write_jsonl(con, "none", "doc", "k", tmp_path / "b.jsonl")
     assert (tmp_path / "b.jsonl").read_bytes() == b""
+
+
+def test_a_file_is_flushed_while_the_block_runs_and_a_failure_is_raised(tmp_path, monkeypatch):
+    synced, real_fsync = [], os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.fstat(fd).st_ino)
+                        or real_fsync(fd))
+    big = tmp_path / "evidence.jsonl"
+    big.write_text("{}\n")
+    ran = []
+    with flushed_meanwhile(big):
+        ran.append(True)
+    assert ran and synced == [big.stat().st_ino]
+    with pytest.raises(FileNotFoundError):  # the block still runs; the failure follows it
+        with flushed_meanwhile(tmp_path / "missing.jsonl"):
+            ran.append(True)
+    assert len(ran) == 2
