@@ -20,7 +20,8 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
-from linkage import blocking, cluster, crowded, doses, kept, model_store, score, train, typos
+from linkage import (blocking, bookings, cluster, crowded, doses, kept, model_store, score,
+                     train, typos)
 from linkage.model_store import Model
 from linkage.settings import LinkageSettings
 
@@ -47,10 +48,14 @@ class LinkTables:
     scored: str = "scored_pairs"  # every candidate pair's score (SCORED_COLUMNS), kept
     # doses given (beneficiary_reference_id, dose), for linkage.doses; None: no doses known
     vaccinations: str | None = None
+    # bookings (beneficiary_reference_id, center_id, session_date, status), for
+    # linkage.bookings; None: no bookings known
+    appointments: str | None = None
     # beneficiary_reference_id, source: registrations whose bookings or doses changed
-    # since the scores were kept; a pair's dose level follows its doses
+    # since the scores were kept; a pair's dose and booking levels follow them
     activity: str | None = None
     dose_history: str = "_dose_history"
+    booking_history: str = "_booking_history"
 
     @property
     def before(self) -> str:
@@ -96,6 +101,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         b, rep.compared_pairs, raised = _compare_night(con, t, settings, lap)
     else:
         doses.history(con, t.norm, t.vaccinations, t.dose_history)
+        bookings.history(con, t.norm, t.appointments, t.booking_history)
         b, rep.compared_pairs, raised = _compare_all(con, t, settings, model is None, lap)
     rep.candidate_pairs, rep.pairs_by_rule = b.pairs, b.pairs_by_rule
     rep.oversize_rows_by_rule = b.oversize_rows_by_rule
@@ -121,7 +127,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     else:
         keep_scores(con, t, settings, model, t.night_scores, floor, replace=True)
     lap("explain", f"{_count(con, t.scores):,} pairs kept with their explanation")
-    for temp in (t.comparisons, t.night_scores, t.dose_history,
+    for temp in (t.comparisons, t.night_scores, t.dose_history, t.booking_history,
                  "_changed_pairs"):
         con.execute(f"drop table if exists {temp}")
     return rep
@@ -164,10 +170,11 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
 
 
 def _dosed_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
-    """TEMP _dosed: the rids, not otherwise changed tonight, whose doses changed; their
-    pairs are scored again from the kept comparisons."""
+    """TEMP _dosed: the rids, not otherwise changed tonight, whose doses or bookings
+    changed; their pairs are scored again from the kept comparisons."""
     doses_changed = ("select beneficiary_reference_id from "
-                     f"{t.activity} where source = 'vaccinations'" if t.activity else
+                     f"{t.activity} where source in ('vaccinations', 'appointments')"
+                     if t.activity else
                      "select null::varchar as beneficiary_reference_id limit 0")
     con.execute(f"""create or replace temp table _dosed as select rid from {t.norm}
         where beneficiary_reference_id in ({doses_changed})
@@ -178,15 +185,17 @@ def _complete(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSe
               comparisons: str, their_doses: bool = False) -> int:
     """Ready compared pairs for scoring: rare slips of common names raised, by the
     spelling counts kept with the model (returns how many), numbers too many carry
-    discounted (linkage.crowded), and the dose levels joined. `their_doses`: a night's
-    few pairs, so only their registrations' doses are read."""
+    discounted (linkage.crowded), and the dose and booking levels joined. `their_doses`:
+    a night's few pairs, so only their registrations' doses and bookings are read."""
     raised = typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
                                       model_store.WORD_COUNTS)
     crowded.discount(con, comparisons, t.norm, model_store.CROWDED)
     if their_doses:
-        doses.history(con, t.norm, t.vaccinations, t.dose_history,
-                      rids=f"(select id_l from {comparisons} union select id_r from {comparisons})")
+        rids = f"(select id_l from {comparisons} union select id_r from {comparisons})"
+        doses.history(con, t.norm, t.vaccinations, t.dose_history, rids=rids)
+        bookings.history(con, t.norm, t.appointments, t.booking_history, rids=rids)
     doses.add_levels(con, comparisons, t.dose_history)
+    bookings.add_levels(con, comparisons, t.booking_history, settings.booking_window_days)
     return raised
 
 

@@ -11,11 +11,11 @@ from typing import Iterable
 
 import duckdb
 
-from linkage import compare, doses
+from linkage import bookings, compare, doses
 from linkage.em import ModelParams
 
-# the compared fields, and the vaccination history joined on when scoring
-FIELDS = compare.FIELDS + (doses.FIELD,)
+# the compared fields, and the vaccinations and live bookings joined on when scoring
+FIELDS = compare.FIELDS + (doses.FIELD, bookings.FIELD)
 
 
 def scored_fields(settings_fields: Iterable[str]) -> tuple[str, ...]:

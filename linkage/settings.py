@@ -62,6 +62,12 @@ COMPARISONS: tuple[Comparison, ...] = (
         "no dose under either registration",
         "doses split between the two, none given twice",
     ), none_label="dose 1 under both registrations (weighs neither way)"),
+    # linkage.bookings: what rule 1 flags, counted as evidence like any other field
+    Comparison("bookings", (
+        "live bookings under one registration or neither",
+        "live bookings under both, not at two centres in one window",
+        "live bookings under both at different centres, session dates close together",
+    )),
 )
 
 # Each key targets one way a repeat registration differs (phone, ID type, spelling,
@@ -108,6 +114,9 @@ class LinkageSettings:
     # force (linkage.model_store); it is fitted again once the registrations added or
     # changed since the fit pass this share of those it was fitted on
     refit_growth: float = 0.1
+    # two live bookings at different centres this many days apart or less count for a
+    # link (linkage.bookings); rule 1's window by default
+    booking_window_days: int = 7
     # pairs scoring this far below the threshold are dropped after clustering
     keep_margin: float = 10.0
     em_max_iterations: int = 200

@@ -49,6 +49,7 @@ LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_
                          changed=tables.CHANGED_REGISTRATIONS,
                          names=tables.NAME_FEATURES, parts=tables.PHOTO_ID_PARTS,
                          scored=tables.SCORED_PAIRS, vaccinations=tables.VACCINATIONS,
+                         appointments=tables.APPOINTMENTS,
                          activity=tables.CHANGED_ACTIVITY)
 # what a night that links only its own registrations builds on
 KEPT_LINK_STATE = (tables.REGISTRATIONS_NORM, tables.CANDIDATE_PAIRS, tables.SCORED_PAIRS,

@@ -15,7 +15,7 @@
   const ALWAYS_DIFFER = new Set(["beneficiary_reference_id", "registered_at"]);
   const FIELD_NAMES = {name: "Name", birth_year: "Birth year", gender: "Gender",
                        photo_id: "Photo ID", mobile: "Mobile", location: "Location",
-                       doses: "Doses given"};
+                       doses: "Doses given", bookings: "Live bookings"};
 
   function el(tag, props, ...children) {
     const node = document.createElement(tag);

@@ -1,5 +1,6 @@
-"""The doses as linkage evidence on generated data: learned from the data, shown in each
-pair's explanation, and left out when the settings hold no comparison for them."""
+"""The doses and live bookings as linkage evidence on generated data: learned from the
+data, shown in each pair's explanation, and left out when the settings hold no comparison
+for them."""
 import dataclasses
 
 import duckdb
@@ -44,6 +45,19 @@ def test_a_dose_given_twice_says_two_people_and_a_split_course_one(exports):
     levels = {lv for (lv,) in con.execute(
         f"select distinct doses_level from {tables.PAIR_SCORES}").fetchall()}
     assert {-1, 1, 2, 3} <= levels
+
+
+def test_live_bookings_at_two_centres_at_once_count_for_one_person(exports):
+    con = _linked(exports, LinkageSettings())
+    weights = model_store.load(con).params.fields["bookings"].weights()
+    # level 0: live bookings under one side or neither; 1: under both, not at two
+    # centres at once; 2: at two centres within the window
+    assert weights[2] > 3 and weights[1] < 0 and abs(weights[0]) < 1
+    explained = con.execute(f"""select bookings_level, min(bookings_weight), max(bookings_weight)
+        from {tables.PAIR_SCORES} group by all""").fetchall()
+    by_level = {lv: (lo, hi) for lv, lo, hi in explained}
+    assert by_level[2] == pytest.approx((weights[2], weights[2]), abs=1e-5)
+    assert by_level[0] == pytest.approx((weights[0], weights[0]), abs=1e-5)
 
 
 def _without_doses() -> LinkageSettings:
