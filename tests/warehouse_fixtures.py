@@ -57,14 +57,15 @@ def _vaccination(v: dict) -> tuple:
 PRIOR_WEIGHT = -4.0
 FIELD_WEIGHTS = {"name": (-4, -1, 0, 1, 1, 3, 6, 8), "birth_year": (-5, -1, 1, 2), "gender": (-6, 0.5),
                  "photo_id": (-3, 0, 8, 12), "mobile": (-1.5, 6), "location": (-2, 1, 2.5),
-                 "doses": (-8, 0.5, 2.5, 3)}
+                 "doses": (-8, 0.5, 2.5, 3), "bookings": (0, -2.5, 8)}
 assert set(FIELD_WEIGHTS) == {c.field for c in COMPARISONS}
 
 
 def _pair(l: str, r: str, linked: bool = True, levels: dict[str, int] | None = None) -> tuple:
-    """A pair_scores row: every field agrees fully unless `levels` says otherwise, and
-    the doses weigh neither way (dose 1 under both)."""
-    levels = {c.field: len(c.labels) - 1 for c in COMPARISONS} | {"doses": -1} | (levels or {})
+    """A pair_scores row: every field agrees fully unless `levels` says otherwise, the
+    doses weigh neither way (dose 1 under both), and no live bookings are under both."""
+    levels = ({c.field: len(c.labels) - 1 for c in COMPARISONS} | {"doses": -1, "bookings": 0}
+              | (levels or {}))
     per_field = [(levels[c.field], float(FIELD_WEIGHTS[c.field][levels[c.field]])
                   if levels[c.field] >= 0 else 0.0) for c in COMPARISONS]
     weight = PRIOR_WEIGHT + sum(w for _, w in per_field)

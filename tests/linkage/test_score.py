@@ -35,9 +35,9 @@ def con():
     con.execute("update norm set first_phon = split_part(name_key, ' ', 1)")
     con.execute("alter table norm add column district_name varchar default 'lucknow'")
     top = dict(name_level=7, birth_year_level=3, gender_level=1, photo_id_level=1,
-               mobile_level=0, location_level=2, doses_level=2)
+               mobile_level=0, location_level=2, doses_level=2, bookings_level=0)
     family = dict(name_level=0, birth_year_level=3, gender_level=1, photo_id_level=1,
-                  mobile_level=1, location_level=2, doses_level=1)
+                  mobile_level=1, location_level=2, doses_level=1, bookings_level=0)
     rows = [(1, 2, top), (4, 5, top), (6, 7, family), (8, 9, top)]
     con.execute("create table cmp (id_l int, id_r int, name_similarity float, "
                 + ", ".join(f"{f}_level tinyint" for f in FIELDS) + ")")
@@ -175,8 +175,8 @@ def test_a_misspelt_common_name_counts_for_less_than_a_misspelt_rare_one():
                 "from norm")
     con.execute("create table cmp (id_l int, id_r int, name_similarity float, "
                 + ", ".join(f"{f}_level tinyint" for f in FIELDS) + ")")
-    con.execute("insert into cmp values (1, 2, 1, 5, 3, 1, 1, 0, 2, 2), "
-                "(3, 4, 1, 5, 3, 1, 1, 0, 2, 2)")
+    con.execute("insert into cmp values (1, 2, 1, 5, 3, 1, 1, 0, 2, 2, 0), "
+                "(3, 4, 1, 5, 3, 1, 1, 0, 2, 2, 0)")
     _score(con)
     w = dict(con.execute("select rid_l, name_weight from scores").fetchall())
     assert w[3] > w[1]

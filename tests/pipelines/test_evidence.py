@@ -48,7 +48,7 @@ def test_linked_pairs_inside_the_cluster_explained_field_by_field(night):
         [("10000000000001", "10000000000002"), ("10000000000002", "10000000000003")]
     weak = {f["field"]: f for f in pairs[1]["fields"]}
     assert [f["field"] for f in pairs[1]["fields"]] == \
-        ["name", "birth_year", "gender", "photo_id", "mobile", "location", "doses"]
+        ["name", "birth_year", "gender", "photo_id", "mobile", "location", "doses", "bookings"]
     assert (weak["name"]["level"], weak["name"]["weight"]) == (5, 3.0)
     assert weak["name"]["label"] == "similar names (typo or spelling variant)"
     assert (weak["mobile"]["label"], weak["mobile"]["weight"]) == \

@@ -110,7 +110,7 @@ def test_each_linked_pair_runs_from_the_prior_to_its_match_weight(wh):
                                          "10000000000002 ↔ 10000000000003"]
     for _, pair in steps.groupby("pair"):
         assert pair.field.tolist() == ["prior", "name", "birth_year", "gender", "photo_id",
-                                       "mobile", "location", "doses"]
+                                       "mobile", "location", "doses", "bookings"]
         assert pair.start.iloc[0] == 0 and pair.weight.iloc[0] == pytest.approx(fx.PRIOR_WEIGHT)
         assert pair.end.iloc[-1] == pytest.approx(pair.match_weight.iloc[0])
         assert (pair.start.iloc[1:].values == pytest.approx(pair.end.iloc[:-1].values))
