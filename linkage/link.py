@@ -158,8 +158,8 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
     b = blocking.report(con, t.norm, t.pairs, settings.blocking, oversize=False)
     lap("block", f"{_count(con, '_pairs_added'):,} candidate pairs added, "
                  f"{_count(con, '_pairs_gone'):,} gone")
-    _dosed_tonight(con, t)
-    touched = "(select rid from _fresh union all select rid from _dosed)"
+    _active_tonight(con, t)
+    touched = "(select rid from _fresh union all select rid from _active)"
     con.execute(f"""create or replace temp table _night_pairs as
         select id_l, id_r from {t.pairs} where id_l in {touched}
         union select id_l, id_r from {t.pairs} where id_r in {touched}
@@ -169,15 +169,15 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
     return b, compared, _complete(con, t, settings, t.comparisons, their_doses=True)
 
 
-def _dosed_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
-    """TEMP _dosed: the rids, not otherwise changed tonight, whose doses or bookings
+def _active_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
+    """TEMP _active: the rids, not otherwise changed tonight, whose doses or bookings
     changed; their pairs are scored again from the kept comparisons."""
-    doses_changed = ("select beneficiary_reference_id from "
-                     f"{t.activity} where source in ('vaccinations', 'appointments')"
-                     if t.activity else
-                     "select null::varchar as beneficiary_reference_id limit 0")
-    con.execute(f"""create or replace temp table _dosed as select rid from {t.norm}
-        where beneficiary_reference_id in ({doses_changed})
+    activity = ("select beneficiary_reference_id from "
+                f"{t.activity} where source in ('vaccinations', 'appointments')"
+                if t.activity else
+                "select null::varchar as beneficiary_reference_id limit 0")
+    con.execute(f"""create or replace temp table _active as select rid from {t.norm}
+        where beneficiary_reference_id in ({activity})
           and rid not in (select rid from _fresh)""")
 
 
