@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from linkage import kept
+from linkage import bookings, code_digest, crowded, kept, score, typos
 from linkage.catalog import table_exists
 from linkage.em import FieldParams, ModelParams
 from linkage.settings import LinkageSettings
@@ -42,11 +42,13 @@ class Model:
 
 def model_key(settings: LinkageSettings) -> str:
     """What a model depends on: the settings (the threshold and when to refit aside) and
-    the code that turns two registrations into comparison levels."""
+    the code that turns two registrations into comparison levels and scores them (the
+    scores and statistics kept with the model were made by it)."""
     d = json.loads(settings.to_json())
     for operational in ("threshold", "refit_growth"):
         d.pop(operational, None)
-    text = json.dumps(d, sort_keys=True) + kept.code_fingerprint()
+    text = (json.dumps(d, sort_keys=True) + kept.code_fingerprint()
+            + code_digest.of_modules(bookings, crowded, score, typos))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

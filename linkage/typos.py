@@ -38,7 +38,8 @@ class _Slip:
     other: str  # the other word: the same on both sides, or missing on one
     same_first_letter: bool
     # a given name and its feminine form are a brother and a sister (Amit / Amita, Kamal /
-    # Kamla), however rare one of them is: twins share the rest
+    # Kamla), however rare one of them is: twins share the rest. Not when both registrations
+    # give one gender: then a Geeta typed "Geeat" or "Geet" is a slip
     same_ending: bool
 
 
@@ -74,12 +75,13 @@ def _promote(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, rarity
     levels = ", ".join(map(str, slip.levels))
     con.execute(f"""create or replace temp table _low_names as
         select c.id_l, c.id_r, l.{slip.word} as a, r.{slip.word} as b,
-               coalesce(l.{slip.other}, '') as oa, coalesce(r.{slip.other}, '') as ob
+               coalesce(l.{slip.other}, '') as oa, coalesce(r.{slip.other}, '') as ob,
+               c.gender_level = 1 as same_gender
         from {comparisons} c join {norm} l on l.rid = c.id_l join {norm} r on r.rid = c.id_r
         where c.name_level in ({levels})""")
     first_letter = "left(t.a, 1) = left(t.b, 1) and " if slip.same_first_letter else ""
     cand = con.execute(f"""
-        select t.id_l, t.id_r, t.a, t.b, t.oa = t.ob as other_kept
+        select t.id_l, t.id_r, t.a, t.b, t.oa = t.ob as other_kept, t.same_gender
         from _low_names t
         left join {counts} x on x.word = '{slip.word}' and x.value = t.a
         left join {counts} y on y.word = '{slip.word}' and y.value = t.b
@@ -92,8 +94,9 @@ def _promote(con: duckdb.DuckDBPyConnection, comparisons: str, norm: str, rarity
     if len(cand["id_l"]) == 0:
         return 0
     one_edit = process.cpdist(cand["a"], cand["b"], scorer=OSA.distance, workers=-1) == 1
-    if slip.same_ending:
-        one_edit &= feminine_ending(cand["a"]) == feminine_ending(cand["b"])
+    if slip.same_ending:  # a brother and a sister say so in their genders
+        one_edit &= ((feminine_ending(cand["a"]) == feminine_ending(cand["b"]))
+                     | np.asarray(cand["same_gender"], dtype=bool))
     level = np.where(cand["other_kept"], SIMILAR_LEVEL, SURNAME_DROPPED_LEVEL)
     raised = pa.table({"id_l": cand["id_l"][one_edit], "id_r": cand["id_r"][one_edit],
                        "level": level[one_edit].astype(np.int8)})

@@ -9,18 +9,20 @@ def promote(con, rarity: float) -> int:
 
 
 def _setup(rows: list[tuple[str, str]], pairs: list[tuple[int, int]]) -> duckdb.DuckDBPyConnection:
-    """rows: (first_phon, last_phon) per registration, rid from 1; pairs at name level 1."""
+    """rows: (first_phon, last_phon) per registration, rid from 1; pairs at name level 1,
+    their genders differing (a brother and a sister, unless a test says otherwise)."""
     con = duckdb.connect()
     con.execute("create table norm (rid int, first_phon varchar, last_phon varchar)")
     con.executemany("insert into norm values (?, ?, nullif(?, ''))",
                     [(i + 1, f, l) for i, (f, l) in enumerate(rows)])
-    con.execute("create table cmp (id_l int, id_r int, name_level tinyint)")
-    con.executemany("insert into cmp values (?, ?, 1)", pairs)
+    con.execute("create table cmp (id_l int, id_r int, name_level tinyint, gender_level tinyint)")
+    con.executemany("insert into cmp values (?, ?, 1, 0)", pairs)
     return con
 
 
 def _levels(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int], int]:
-    return {(l, r): v for l, r, v in con.execute("select * from cmp").fetchall()}
+    rows = con.execute("select id_l, id_r, name_level from cmp").fetchall()
+    return {(l, r): v for l, r, v in rows}
 
 
 def test_a_rare_spelling_one_letter_from_a_common_name_is_a_typo():
@@ -32,7 +34,8 @@ def test_a_rare_spelling_one_letter_from_a_common_name_is_a_typo():
 
 
 def test_two_common_names_one_letter_apart_are_two_people():
-    rows = [("ramesh", "yadav"), ("rakesh", "yadav")] + [("ramesh", "")] * 30 + [("rakesh", "")] * 30
+    rows = [("ramesh", "yadav"), ("rakesh", "yadav")] + [("ramesh", "")] * 30 \
+        + [("rakesh", "")] * 30
     con = _setup(rows, [(1, 2)])
     assert promote(con, 20) == 0
     assert _levels(con)[(1, 2)] == 1
@@ -75,13 +78,25 @@ def test_a_rare_feminine_form_of_a_common_name_is_a_sister_not_a_typo():
     assert promote(con, 20) == 0
 
 
+def test_a_slip_at_the_end_of_a_name_is_a_typo_when_both_registrations_give_one_gender():
+    # Geeta typed "Geeat", Sunita typed "Sunit", by women who say so on both registrations
+    rows = [("gita", "nagar"), ("giat", "nagar"), ("sunita", "devi"), ("sunit", "devi")] \
+        + [("gita", "")] * 40 + [("sunita", "")] * 40
+    con = _setup(rows, [(1, 2), (3, 4)])
+    con.execute("update cmp set gender_level = 1")
+    assert promote(con, 20) == 2
+    assert _levels(con) == {(1, 2): 5, (3, 4): 5}
+    con.execute("update cmp set name_level = 1, gender_level = -1")  # a gender not given
+    assert promote(con, 20) == 0
+
+
 def test_a_spelling_that_arrived_after_the_counts_counts_as_one():
     rows = [("mangal", "bhardwaj")] + [("mangal", "x")] * 30
     con = _setup(rows, [(1, 2)])
     con.execute("delete from cmp")
     word_counts(con, "norm", "counts")  # taken when the model was fitted
     con.execute("insert into norm values (32, 'mvngal', 'bhardwaj'), (33, 'mvngal', 'bhardwaj')")
-    con.execute("insert into cmp values (1, 32, 1)")
+    con.execute("insert into cmp values (1, 32, 1, 0)")
     assert promote_rare_typos(con, "cmp", "norm", 20, "counts") == 1
     con.execute("update counts set n = 19 where value = 'mangal'")  # now under 20 times one
     con.execute("update cmp set name_level = 1")
