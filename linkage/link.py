@@ -188,7 +188,7 @@ def _complete(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSe
     discounted (linkage.crowded), and the dose and booking levels joined. `their_doses`:
     a night's few pairs, so only their registrations' doses and bookings are read."""
     raised = typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
-                                      model_store.WORD_COUNTS)
+                                      model_store.WORD_COUNTS, t.names)
     crowded.discount(con, comparisons, t.norm, model_store.CROWDED)
     if their_doses:
         rids = f"(select id_l from {comparisons} union select id_r from {comparisons})"

@@ -109,7 +109,7 @@ _BRACKETED = r"\([^)]*\)"
 _VOWELS = frozenset("aeiouy")
 
 _TEXT = ("name_clean", "name_phon", "name_joined", "first_phon", "last_phon", "given_phon",
-         "first_initial", "init_given", "init_surname")
+         "first_initial", "init_given", "init_surname", "first_word", "last_word")
 # 64-bit hashes of these let the comparator test equality without touching the strings
 _HASHED = ("name_clean", "name_phon", "name_joined", "last_phon", "given_phon", "init_surname")
 FEATURES = (*_TEXT, "name_key", *(f"{c}_hash" for c in _HASHED), "given_sound", "last_sound",
@@ -231,6 +231,8 @@ def _per_name(long: pl.DataFrame) -> pl.DataFrame:
         name_joined=phon.filter(c),
         first_phon=phon.filter(c & ~i).first(),
         last_phon=phon.filter(s).first(),
+        first_word=tok.filter(c & ~i).first(),
+        last_word=tok.filter(s).first(),
         given_phon=phon.filter(c & ~i & ~s),
         first_initial=pl.col("letter").filter(c).first(),
         init_given=pl.col("letter").filter(~lw),
@@ -256,6 +258,8 @@ def name_features(names: Sequence[str | None] | pl.Series) -> dict[str, np.ndarr
     name_joined   phonetic core tokens in typed order, no spaces ("nizam ud din" ~ "nizamudin")
     first_phon    first core word (not an initial); blocking key
     last_phon     last core word when the core has two tokens or more (the surname), else ""
+    first_word, last_word  the words of first_phon and last_phon as typed (cleaned): a slip
+                  is one keystroke there, where the phonetic key may differ by two
     given_phon    core words other than the surname, typed order: what tells siblings apart
     given_sound   first letter of given_phon as a byte (0 when empty); last_sound likewise
     <col>_hash    64-bit hash of name_clean, name_phon, name_joined, last_phon, given_phon,

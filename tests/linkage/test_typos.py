@@ -5,19 +5,30 @@ from linkage.typos import promote_rare_typos, word_counts
 
 def promote(con, rarity: float) -> int:
     word_counts(con, "norm", "counts")
-    return promote_rare_typos(con, "cmp", "norm", rarity, "counts")
+    return promote_rare_typos(con, "cmp", "norm", rarity, "counts", "names")
 
 
-def _setup(rows: list[tuple[str, str]], pairs: list[tuple[int, int]]) -> duckdb.DuckDBPyConnection:
-    """rows: (first_phon, last_phon) per registration, rid from 1; pairs at name level 1,
-    their genders differing (a brother and a sister, unless a test says otherwise)."""
+def _setup(rows: list[tuple[str, str]], pairs: list[tuple[int, int]],
+           typed: list[tuple[str, str]] | None = None) -> duckdb.DuckDBPyConnection:
+    """rows: (first_phon, last_phon) per registration, rid from 1, typed as keyed unless
+    `typed` says otherwise; pairs at name level 1, their genders differing (a brother and
+    a sister, unless a test says otherwise)."""
     con = duckdb.connect()
-    con.execute("create table norm (rid int, first_phon varchar, last_phon varchar)")
-    con.executemany("insert into norm values (?, ?, nullif(?, ''))",
-                    [(i + 1, f, l) for i, (f, l) in enumerate(rows)])
+    con.execute("create table norm (rid int, name_id int, first_phon varchar, last_phon varchar)")
+    con.execute("create table names (name_id int, first_word varchar, last_word varchar)")
+    _add(con, rows, typed or rows)
     con.execute("create table cmp (id_l int, id_r int, name_level tinyint, gender_level tinyint)")
     con.executemany("insert into cmp values (?, ?, 1, 0)", pairs)
     return con
+
+
+def _add(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str]],
+         typed: list[tuple[str, str]]) -> None:
+    start = con.execute("select count(*) from norm").fetchall()[0][0] + 1
+    con.executemany("insert into norm values (?, ?, ?, nullif(?, ''))",
+                    [(start + i, start + i, f, l) for i, (f, l) in enumerate(rows)])
+    con.executemany("insert into names values (?, ?, ?)",
+                    [(start + i, f, l) for i, (f, l) in enumerate(typed)])
 
 
 def _levels(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int], int]:
@@ -90,14 +101,30 @@ def test_a_slip_at_the_end_of_a_name_is_a_typo_when_both_registrations_give_one_
     assert promote(con, 20) == 0
 
 
+def test_one_keystroke_as_typed_is_a_slip_where_the_phonetic_keys_differ_by_two():
+    # "Surenrda" / "Surendra" are keyed "surenrda" / "surendr"; "Mmta" / "Mamta" "mta" /
+    # "mamta"; "Rmesh" / "Ramesh" likewise, but two common names stay apart as typed too
+    rows = [("surendr", "gupta"), ("surenrda", "gupta"), ("mamta", ""), ("mta", ""),
+            ("rakes", "yadav"), ("rames", "yadav")] \
+        + [("surendr", "")] * 30 + [("mamta", "")] * 30 + [("rakes", "")] * 30 \
+        + [("rames", "")] * 30
+    typed = [("surendra", "gupta"), ("surenrda", "gupta"), ("mamta", ""), ("mmta", ""),
+             ("rakesh", "yadav"), ("ramesh", "yadav")] + rows[6:]
+    con = _setup(rows, [(1, 2), (3, 4), (5, 6)], typed)
+    promote(con, 20)
+    assert _levels(con) == {(1, 2): 5, (3, 4): 5, (5, 6): 1}
+    con = _setup(rows, [(1, 2), (3, 4)])  # typed as keyed: two edits apart
+    assert promote(con, 20) == 0
+
+
 def test_a_spelling_that_arrived_after_the_counts_counts_as_one():
     rows = [("mangal", "bhardwaj")] + [("mangal", "x")] * 30
     con = _setup(rows, [(1, 2)])
     con.execute("delete from cmp")
     word_counts(con, "norm", "counts")  # taken when the model was fitted
-    con.execute("insert into norm values (32, 'mvngal', 'bhardwaj'), (33, 'mvngal', 'bhardwaj')")
+    _add(con, [("mvngal", "bhardwaj")] * 2, [("mvngal", "bhardwaj")] * 2)
     con.execute("insert into cmp values (1, 32, 1, 0)")
-    assert promote_rare_typos(con, "cmp", "norm", 20, "counts") == 1
+    assert promote_rare_typos(con, "cmp", "norm", 20, "counts", "names") == 1
     con.execute("update counts set n = 19 where value = 'mangal'")  # now under 20 times one
     con.execute("update cmp set name_level = 1")
-    assert promote_rare_typos(con, "cmp", "norm", 20, "counts") == 0
+    assert promote_rare_typos(con, "cmp", "norm", 20, "counts", "names") == 0
