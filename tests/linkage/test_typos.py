@@ -103,7 +103,7 @@ def test_a_slip_at_the_end_of_a_name_is_a_typo_when_both_registrations_give_one_
 
 def test_one_keystroke_as_typed_is_a_slip_where_the_phonetic_keys_differ_by_two():
     # "Surenrda" / "Surendra" are keyed "surenrda" / "surendr"; "Mmta" / "Mamta" "mta" /
-    # "mamta"; "Rmesh" / "Ramesh" likewise, but two common names stay apart as typed too
+    # "mamta"; "Rakesh" / "Ramesh", two common names, stay apart as typed too
     rows = [("surendr", "gupta"), ("surenrda", "gupta"), ("mamta", ""), ("mta", ""),
             ("rakes", "yadav"), ("rames", "yadav")] \
         + [("surendr", "")] * 30 + [("mamta", "")] * 30 + [("rakes", "")] * 30 \
