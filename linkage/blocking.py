@@ -100,8 +100,11 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
     con.execute("create or replace temp table _moved (rid integer, bit integer)")
     con.execute("create or replace temp table _unit_pairs "
                 "(id_l integer, id_r integer, bit integer)")
+    # read once for every rule: each rule's blocks are those these rows sit in
+    con.execute(f"create or replace temp table _fresh_rows as select * from {table} "
+                f"where rid in (select rid from {fresh})")
     for i, rule in enumerate(rules):
-        _rule_changes(con, table, before, rule, 1 << i, fresh)
+        _rule_changes(con, table, before, rule, 1 << i, fresh, "_fresh_rows")
     con.execute(f"""create or replace temp table _redo as select rid, bit_or(bit) as mask
         from (select * from _moved union all select rid, -1 from {fresh}
               union all select rid, -1 from {before}) group by rid""")
@@ -132,20 +135,20 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
          where g.id_l = p.id_l and g.id_r = p.id_r)""")
     con.execute(f"insert into {target} select * from _pairs_added "
                 "union all select * from _pairs_rebitted")
-    for tmp in ("_moved", "_unit_pairs", "_redo", "_pairs_bits", "_pairs_rebitted"):
+    for tmp in ("_fresh_rows", "_moved", "_unit_pairs", "_redo", "_pairs_bits",
+                "_pairs_rebitted"):
         con.execute(f"drop table {tmp}")
 
 
 def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule: BlockingRule,
-                  bit: int, fresh: str) -> None:
+                  bit: int, fresh: str, fresh_rows: str) -> None:
     """Append to `_moved` the rows whose unit under `rule` changed, and to `_unit_pairs`
-    every pair of a changed or moved row with a row of its unit now."""
+    every pair of a changed or moved row with a row of its unit now. `fresh_rows`: the
+    rows of `fresh` as they are now."""
     key, every = ", ".join(rule.columns), ", ".join(rule.columns + rule.split_by)
     has_key = " and ".join(f"{c} is not null" for c in rule.columns)
     split_ok = " and ".join(f"{c} is not null" for c in rule.split_by) or "false"
-    fresh_rows = f"(select rid from {fresh})"
-    # sizes before tonight: those now, less tonight's rows, plus the rows they replaced
-    # (counted by grouping and joined back: window functions over the blocks are slower)
+    limit = rule.max_block
     part_sizes = (f"""left join (select {every}, count(*) as n_split,
                                  sum(is_fresh::int) as f_split from m group by all) p
                       using ({every})
@@ -153,20 +156,26 @@ def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule:
                       using ({every})""" if rule.split_by else "")
     n_split = "p.n_split" if rule.split_by else "0"
     n_split_old = ("p.n_split - p.f_split + coalesce(gp.g_split, 0)" if rule.split_by else "0")
+    # a block too large now and before tonight pairs within its parts only, so of those
+    # blocks only the parts that tonight's rows sit in can change
     con.execute(f"""create or replace temp table _unit as
         with k as (select distinct {key} from (
-                       select {key} from {table} where rid in {fresh_rows}
-                       union all select {key} from {before}) where {has_key}),
-        m as (select rid, bid, {every}, rid in {fresh_rows} as is_fresh
-              from {table} semi join k using ({key})),
+                       select {key} from {fresh_rows} union all select {key} from {before})
+                   where {has_key}),
+        rows as materialized (select rid, bid, {every} from {table} semi join k using ({key})),
         gone as (select {every} from {before} where {has_key}),
-        sized as (
-            select m.*, b.n, b.n - b.f + coalesce(gb.g, 0) as n_old,
-                   {n_split} as n_split, {n_split_old} as n_split_old
-            from m join (select {key}, count(*) as n, sum(is_fresh::int) as f
-                         from m group by all) b using ({key})
-            left join (select {key}, count(*) as g from gone group by all) gb using ({key})
-            {part_sizes})
+        blocks as (
+            select {key}, n, n - coalesce(f, 0) + coalesce(g, 0) as n_old
+            from (select {key}, count(*) as n from rows group by all)
+            left join (select {key}, count(*) as f from {fresh_rows} group by all) using ({key})
+            left join (select {key}, count(*) as g from gone group by all) using ({key})),
+        parts as (select distinct {every}, true as touched from (
+                      select {every} from {fresh_rows} union all select {every} from gone)),
+        m as (select t.*, t.rid in (select rid from {fresh}) as is_fresh, b.n, b.n_old
+              from rows t join blocks b using ({key}) left join parts using ({every})
+              where b.n <= {limit} or b.n_old <= {limit} or parts.touched),
+        sized as (select m.*, {n_split} as n_split, {n_split_old} as n_split_old
+                  from m {part_sizes})
         select rid, bid, {every}, is_fresh,
                {_regime(rule, "n", "n_split", split_ok)} as unit_now,
                {_regime(rule, "n_old", "n_split_old", split_ok)} as unit_before

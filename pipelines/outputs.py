@@ -9,7 +9,7 @@ import duckdb
 from linkage.settings import LinkageSettings
 from pipelines import review, tables
 from pipelines.evidence import build_evidence
-from pipelines.publish import flushed_meanwhile, write_csv, write_json, write_jsonl
+from pipelines.publish import jsonl_lines, write_csv, write_json, write_lines, written_meanwhile
 from pipelines.report import write_report
 from rules.scope import Scope
 
@@ -73,10 +73,11 @@ def flag_counts(con: duckdb.DuckDBPyConnection) -> dict:
 
 def write_all(con: duckdb.DuckDBPyConnection, folder: Path, summary: dict,
               settings: LinkageSettings) -> None:
-    # the evidence first: by far the largest file, it is flushed while the rest is written
-    evidence = write_jsonl(con, tables.EVIDENCE, "evidence", "cluster_id",
-                           folder / "evidence.jsonl")
-    with flushed_meanwhile(folder / "evidence.jsonl"):
+    # the evidence first: by far the largest file, it is written and flushed while the
+    # rest is made
+    evidence = jsonl_lines(con, tables.EVIDENCE, "evidence", "cluster_id")
+    with written_meanwhile(folder / "evidence.jsonl",
+                           lambda path: write_lines(path, evidence.column("evidence"))):
         for name, (table, order, private) in CSV_OUTPUTS.items():
             write_csv(con, table, folder / name, order, exclude=private)
         write_json(folder / "run_summary.json", summary)

@@ -43,18 +43,29 @@ def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, order_by: 
                 f"(header, delimiter ',')")
 
 
+def jsonl_lines(con: duckdb.DuckDBPyConnection, table: str, column: str,
+                key: str) -> pa.Table:
+    """`key`, and `column` (one JSON document per row) with its line end, in `key` order:
+    the lines of a JSON Lines file, held as Arrow buffers (a large night's evidence is
+    hundreds of megabytes, too many to make a Python string of each row)."""
+    line = f"case when suffix({column}, chr(10)) then {column} else {column} || chr(10) end"
+    return con.sql(f"select {key}, {line} as {column} from {table} "
+                   f"order by {key}").to_arrow_table()
+
+
+def write_lines(path: Path, lines: pa.ChunkedArray) -> None:
+    """Write the text of `lines` (jsonl_lines' column), from its buffers to the file."""
+    with open(path, "wb") as fh:
+        for chunk in lines.chunks:
+            fh.write(_text_bytes(chunk))
+
+
 def write_jsonl(con: duckdb.DuckDBPyConnection, table: str, column: str, key: str,
                 path: Path) -> pa.Table:
-    """`column` (one JSON document per row) as one line per row, in `key` order. The bytes
-    go from the query's Arrow buffers to the file: a large night's evidence is hundreds of
-    megabytes, too many to make a Python string of each row. Returns the rows as written
-    (`key`, and `column` with its line end), so a later reader need not scan them again."""
-    line = f"case when suffix({column}, chr(10)) then {column} else {column} || chr(10) end"
-    lines = con.sql(f"select {key}, {line} as {column} from {table} "
-                    f"order by {key}").to_arrow_table()
-    with open(path, "wb") as fh:
-        for chunk in lines.column(column).chunks:
-            fh.write(_text_bytes(chunk))
+    """Write `column` of `table` as one line per row, in `key` order; returns the rows as
+    written (jsonl_lines), so a later reader need not scan them again."""
+    lines = jsonl_lines(con, table, column, key)
+    write_lines(path, lines.column(column))
     return lines
 
 
@@ -69,24 +80,26 @@ def _text_bytes(strings: pa.Array) -> memoryview:
 
 
 @contextmanager
-def flushed_meanwhile(path: Path) -> Iterator[None]:
-    """Write `path` to disk in a thread while the block runs; the block's end waits for
-    it and raises what failed. The warehouse commit that follows the staging waits for
-    every dirty page anyway (its fsync flushes the filesystem's journal), so a large
-    file staged early is better flushed beside the work that follows than after it."""
+def written_meanwhile(path: Path, write: Callable[[Path], None]) -> Iterator[None]:
+    """Run `write(path)` and then flush `path` to disk, in a thread, while the block runs;
+    the block's end waits for it and raises what failed. A large file is written and
+    flushed beside the work that follows rather than before or after it: the warehouse
+    commit that ends a night waits for every dirty page anyway (its fsync flushes the
+    filesystem's journal)."""
     failed: list[BaseException] = []
 
-    def flush() -> None:
+    def write_and_flush() -> None:
         try:
+            write(path)
             fd = os.open(path, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        except OSError as e:
+        except Exception as e:  # raised in the caller's thread once the block ends
             failed.append(e)
 
-    worker = threading.Thread(target=flush, name="jaanch-flush", daemon=True)
+    worker = threading.Thread(target=write_and_flush, name="jaanch-write", daemon=True)
     worker.start()
     try:
         yield

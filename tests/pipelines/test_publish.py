@@ -1,12 +1,13 @@
 import csv
 import json
 import os
+import threading
 
 import duckdb
 import pytest
 
-from pipelines.publish import (MARKER, flushed_meanwhile, publish, recover, write_csv,
-                               write_jsonl)
+from pipelines.publish import (MARKER, publish, recover, write_csv, write_jsonl,
+                               written_meanwhile)
 
 
 def test_publish_replaces_files_and_leaves_no_staging(tmp_path):
@@ -81,17 +82,30 @@ def test_write_jsonl_writes_one_line_per_row_in_order(tmp_path):
     assert (tmp_path / "b.jsonl").read_bytes() == b""
 
 
-def test_a_file_is_flushed_while_the_block_runs_and_a_failure_is_raised(tmp_path, monkeypatch):
+def test_a_file_is_written_and_flushed_while_the_block_runs_and_a_failure_is_raised(
+        tmp_path, monkeypatch):
     synced, real_fsync = [], os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.fstat(fd).st_ino)
                         or real_fsync(fd))
     big = tmp_path / "evidence.jsonl"
-    big.write_text("{}\n")
+    started, release = threading.Event(), threading.Event()
+
+    def write(path):
+        started.set()
+        release.wait(10)  # still writing while the block runs
+        path.write_text("{}\n")
+
     ran = []
-    with flushed_meanwhile(big):
-        ran.append(True)
-    assert ran and synced == [big.stat().st_ino]
-    with pytest.raises(FileNotFoundError):  # the block still runs; the failure follows it
-        with flushed_meanwhile(tmp_path / "missing.jsonl"):
+    with written_meanwhile(big, write):
+        assert started.wait(10)
+        ran.append(big.exists())
+        release.set()
+    assert ran == [False] and big.read_text() == "{}\n" and synced == [big.stat().st_ino]
+
+    def fail(path):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):  # the block still runs; the failure follows
+        with written_meanwhile(tmp_path / "other.jsonl", fail):
             ran.append(True)
     assert len(ran) == 2
