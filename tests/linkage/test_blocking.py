@@ -109,3 +109,26 @@ def test_updating_the_blocks_of_changed_rows_equals_blocking_again(seed):
     added = set(con.execute("select id_l, id_r from _pairs_added").fetchall())
     assert not gone & set(con.execute("select id_l, id_r from cp").fetchall())
     assert added <= set(con.execute("select id_l, id_r from cp").fetchall())
+
+
+def test_a_block_too_large_before_and_after_is_updated_in_the_parts_tonight_touched():
+    """A block over its limit on both nights pairs within its parts: a new row pairs with
+    its part only, a part that crosses the limit drops its pairs, and the untouched part
+    keeps its pairs (and is not re-read: the pairs come out the same either way)."""
+    rule = (BlockingRule("a", ("k1",), max_block=3, split_by=("k2",)),)
+    con = duckdb.connect()
+    con.execute("create table norm (rid integer, bid bigint, k1 integer, k2 integer)")
+    rows = [(1, 1), (2, 1), (3, 2), (4, 2), (5, 2), (6, 3)]  # block k1=0 of 6: too large
+    con.executemany("insert into norm values (?, ?, 0, ?)",
+                    [(rid, 100 + rid, k2) for rid, k2 in rows])
+    block(con, "norm", "cp", rule)
+    assert pairs(con) == {(1, 2), (3, 4), (3, 5), (4, 5)}
+    con.execute("create temp table norm_before as select * from norm where rid = 6")
+    con.execute("delete from norm where rid = 6")
+    con.executemany("insert into norm values (?, ?, 0, ?)",
+                    [(6, 106, 1), (7, 107, 3), (8, 108, 2)])  # part 2 grows to 4: too large
+    con.execute("create temp table fresh as select unnest([6, 7, 8]) as rid")
+    update_blocks(con, "norm", "norm_before", "cp", rule, "fresh")
+    block(con, "norm", "again", rule)
+    assert pairs(con) == {(1, 2), (1, 6), (2, 6)}
+    assert _pairs_by_id(con, "norm", "cp") == _pairs_by_id(con, "norm", "again")
