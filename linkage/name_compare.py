@@ -6,7 +6,8 @@ Levels follow settings.COMPARISONS["name"]:
   6 same after normalising             name_phon (or name_joined) equal, optional words
                                        only dropped or added
   5 similar (typo or spelling variant) given names one typo apart AND surnames alike
-  4 same initials and surname          "R K Sharma" ~ "Ram Kumar Sharma"
+  4 same initials and surname          "R K Sharma" ~ "Ram Kumar Sharma", or the surname
+                                       one slip away ("G Gupta" ~ "Gayatri Gumta")
   3 same first name, surname kept      the first name sounds the same; the surname is
                                        alike, or dropped on one side, or a middle name
                                        dropped ("Sunita Sharma" / "Sunita"), or a
@@ -325,8 +326,10 @@ def _initials(p: _Pairs, given: np.ndarray) -> np.ndarray:
     h_l, h_r = p("has_initial")
     cand = h_l | h_r
     if cand.any():
-        # a side with initials has a surname, so equal surnames are non-empty on both
-        cand &= p.eq("init_surname_hash")
+        # a side with initials has a surname, so equal surnames are non-empty on both; a
+        # slip in it ("G Gupta" / "Gayatri Gumta") still leaves the surname alike
+        same = p.eq("init_surname_hash")
+        cand &= same | p.test(cand & ~same, _surname_alike, "init_surname")
         # both spell out a given name: it must be the same one ("Ram K" is not "Rakesh K";
         # "Ramesh S Patil" is "Ramesh Suresh Patil", the father's name as the middle word)
         gs_l, gs_r = p("given_sound")

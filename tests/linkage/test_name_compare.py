@@ -85,6 +85,17 @@ def test_initials_with_the_same_surname_are_level_4(a, b):
     assert level(a, b) == 4
 
 
+@pytest.mark.parametrize("a, b, expected", [
+    ("G Gupta", "Gayatree Gumta", 4),  # one slip in the surname beside an initial
+    ("R K Sharma", "Ram Kumar Shrama", 4),
+    ("G Gupta", "Gayatree Guha", 0),  # another family's name, not a slip
+    ("R Sharma", "Ram Verma", 0),  # another first sound
+    ("R K Sharma", "S K Shrama", 0),  # the initials still disagree
+])
+def test_a_slip_in_the_surname_beside_initials_is_still_level_4(a, b, expected):
+    assert level(a, b) == expected
+
+
 @pytest.mark.parametrize("a, b", [
     ("Ram Kumar Yadav", "Shyam Kumar Yadav"),  # brothers
     ("Sunita Devi", "Anita Devi"),
