@@ -164,6 +164,7 @@ def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule:
                    where {has_key}),
         rows as materialized (select rid, bid, {every} from {table} semi join k using ({key})),
         gone as (select {every} from {before} where {has_key}),
+        -- sizes before tonight: those now, less tonight's rows, plus the rows they replaced
         blocks as (
             select {key}, n, n - coalesce(f, 0) + coalesce(g, 0) as n_old
             from (select {key}, count(*) as n from rows group by all)

@@ -60,15 +60,6 @@ def write_lines(path: Path, lines: pa.ChunkedArray) -> None:
             fh.write(_text_bytes(chunk))
 
 
-def write_jsonl(con: duckdb.DuckDBPyConnection, table: str, column: str, key: str,
-                path: Path) -> pa.Table:
-    """Write `column` of `table` as one line per row, in `key` order; returns the rows as
-    written (jsonl_lines), so a later reader need not scan them again."""
-    lines = jsonl_lines(con, table, column, key)
-    write_lines(path, lines.column(column))
-    return lines
-
-
 def _text_bytes(strings: pa.Array) -> memoryview:
     """The concatenated text of an Arrow string array (no nulls), without copying it."""
     if len(strings) == 0:

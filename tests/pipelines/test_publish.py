@@ -6,7 +6,7 @@ import threading
 import duckdb
 import pytest
 
-from pipelines.publish import (MARKER, publish, recover, write_csv, write_jsonl,
+from pipelines.publish import (MARKER, jsonl_lines, publish, recover, write_csv, write_lines,
                                written_meanwhile)
 
 
@@ -64,13 +64,14 @@ def test_csv_cells_that_could_run_as_formulas_are_escaped(tmp_path):
     assert rows[0]["n"] == "-2"  # numbers are not text cells
 
 
-def test_write_jsonl_writes_one_line_per_row_in_order(tmp_path):
+def test_jsonl_lines_are_written_one_line_per_row_in_order(tmp_path):
     con = duckdb.connect()
     # enough rows for several Arrow chunks; one text already ends its line
     con.execute("""create table docs as select i as k,
         case when i = 7 then '{"i": 7}' || chr(10) else json_object('i', i, 'name', 'सीता')::varchar
         end as doc from range(300000) t(i) order by random()""")
-    held = write_jsonl(con, "docs", "doc", "k", tmp_path / "a.jsonl")
+    held = jsonl_lines(con, "docs", "doc", "k")
+    write_lines(tmp_path / "a.jsonl", held.column("doc"))
     lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").split("\n")
     assert lines[-1] == "" and len(lines) == 300001
     assert [json.loads(x)["i"] for x in lines[:-1]] == list(range(300000))
@@ -78,7 +79,7 @@ def test_write_jsonl_writes_one_line_per_row_in_order(tmp_path):
     assert held.column("k").to_pylist() == list(range(300000))
     assert "".join(held.column("doc").to_pylist()) == "\n".join(lines)
     con.execute("create table none (k int, doc varchar)")
-    write_jsonl(con, "none", "doc", "k", tmp_path / "b.jsonl")
+    write_lines(tmp_path / "b.jsonl", jsonl_lines(con, "none", "doc", "k").column("doc"))
     assert (tmp_path / "b.jsonl").read_bytes() == b""
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from pipelines.publish import write_jsonl
+from pipelines.publish import jsonl_lines
 from pipelines.report import ASSETS, embed_json, report_data, write_report
 
 
@@ -118,7 +118,7 @@ def test_each_card_is_its_evidence_without_what_the_page_holds_once(night):
 
 
 def test_the_evidence_publishing_holds_makes_the_same_page(night, tmp_path):
-    held = write_jsonl(night, "evidence", "evidence", "cluster_id", tmp_path / "e.jsonl")
+    held = jsonl_lines(night, "evidence", "evidence", "cluster_id")
     write_report(night, tmp_path / "a.html", {}, evidence=held)
     write_report(night, tmp_path / "b.html", {})
     a, b = (_embedded((tmp_path / f).read_text(encoding="utf-8")) for f in ("a.html", "b.html"))
