@@ -104,7 +104,7 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
     con.execute(f"create or replace temp table _fresh_rows as select * from {table} "
                 f"where rid in (select rid from {fresh})")
     for i, rule in enumerate(rules):
-        _rule_changes(con, table, before, rule, 1 << i, fresh, "_fresh_rows")
+        _rule_changes(con, table, before, rule, 1 << i, "_fresh_rows")
     con.execute(f"""create or replace temp table _redo as select rid, bit_or(bit) as mask
         from (select * from _moved union all select rid, -1 from {fresh}
               union all select rid, -1 from {before}) group by rid""")
@@ -141,10 +141,10 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
 
 
 def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule: BlockingRule,
-                  bit: int, fresh: str, fresh_rows: str) -> None:
+                  bit: int, fresh_rows: str) -> None:
     """Append to `_moved` the rows whose unit under `rule` changed, and to `_unit_pairs`
     every pair of a changed or moved row with a row of its unit now. `fresh_rows`: the
-    rows of `fresh` as they are now."""
+    rows added or changed tonight, as they are now."""
     key, every = ", ".join(rule.columns), ", ".join(rule.columns + rule.split_by)
     has_key = " and ".join(f"{c} is not null" for c in rule.columns)
     split_ok = " and ".join(f"{c} is not null" for c in rule.split_by) or "false"
@@ -172,7 +172,7 @@ def _rule_changes(con: duckdb.DuckDBPyConnection, table: str, before: str, rule:
             left join (select {key}, count(*) as g from gone group by all) using ({key})),
         parts as (select distinct {every}, true as touched from (
                       select {every} from {fresh_rows} union all select {every} from gone)),
-        m as (select t.*, t.rid in (select rid from {fresh}) as is_fresh, b.n, b.n_old
+        m as (select t.*, t.rid in (select rid from {fresh_rows}) as is_fresh, b.n, b.n_old
               from rows t join blocks b using ({key}) left join parts using ({every})
               where b.n <= {limit} or b.n_old <= {limit} or parts.touched),
         sized as (select m.*, {n_split} as n_split, {n_split_old} as n_split_old
