@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-FRAUD_KINDS = ("multi_booking", "repeat_dose1", "early_dose", "no_show_certificate")
+from linkage import cluster
+from pipelines.evaluate import FRAUD_KINDS_ON_PEOPLE
 
 _DOSE_PATTERN = """case
     when coalesce(x.mask, 0) & coalesce(y.mask, 0) & 6 <> 0 then 'same later dose'
@@ -42,7 +43,7 @@ def load(con: duckdb.DuckDBPyConnection, db: Path, truth: Path) -> None:
     con.execute(f"""create temp table person as
         select n.rid, t.person_id as person, t.person_id in (
             select person_id from read_csv('{truth / "fraud.csv"}', all_varchar=true)
-            where fraud_kind in {FRAUD_KINDS}) as fraud
+            where fraud_kind in {FRAUD_KINDS_ON_PEOPLE}) as fraud
         from read_csv('{truth / "registrations.csv"}', all_varchar=true) t
         join w.registrations_norm n using (beneficiary_reference_id)""")
     con.execute("""create temp table doses as
@@ -73,38 +74,20 @@ def ranked_pairs(con: duckdb.DuckDBPyConnection, floor: float) -> dict:
         where c.share >= {floor} order by c.share desc, p.cell""").fetchnumpy()
 
 
-class Components:
-    """Union-find over registration ids."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = np.arange(n)
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[ra] = rb
-
-
-def held_and_pure(comp: Components, fraud_people: list[np.ndarray], single: int,
+def held_and_pure(labels: np.ndarray, fraud: tuple[np.ndarray, np.ndarray], single: int,
                   person_of: np.ndarray, linked: np.ndarray) -> tuple[float, float]:
-    """Share of fraudulent people held in one component, and share of the components of
-    two or more registrations holding a fraudulent person's registration that hold one
-    person (a proxy for the flagged clusters that are one person)."""
-    held = sum(len({comp.find(r) for r in rids}) == 1 for rids in fraud_people)
-    people: dict[int, set[int]] = {}
-    for x in linked:
-        people.setdefault(comp.find(x), set()).add(int(person_of[x]))
-    touched = {comp.find(r) for rids in fraud_people for r in rids} & people.keys()
-    sizes = [len(people[root]) for root in touched]
-    total = len(fraud_people) + single
-    return (held + single) / total, sum(s == 1 for s in sizes) / max(len(sizes), 1)
+    """Share of fraudulent people held in one component (`fraud`: their registrations,
+    grouped, and where each group starts), and share of the components of two or more
+    registrations holding a fraudulent person's registration that hold one person (a
+    proxy for the flagged clusters that are one person)."""
+    rids, starts = fraud
+    lab = labels[rids]
+    held = int((np.minimum.reduceat(lab, starts) == np.maximum.reduceat(lab, starts)).sum())
+    kinds = np.unique(np.stack([labels[linked], person_of[linked]]), axis=1)
+    comps, people = np.unique(kinds[0], return_counts=True)
+    touched = np.isin(comps, lab)
+    total = len(starts) + single
+    return (held + single) / total, float((people[touched] == 1).mean()) if touched.any() else 1.0
 
 
 def frontier(pairs: dict, person: dict, steps: int = 40) -> list[tuple[float, float, float]]:
@@ -112,21 +95,21 @@ def frontier(pairs: dict, person: dict, steps: int = 40) -> list[tuple[float, fl
     n = int(person["rid"].max()) + 1
     person_of = np.zeros(n, dtype=np.int64)
     person_of[person["rid"]] = person["person"]
-    by_person: dict[int, list[int]] = {}
-    for rid, who, fraud in zip(person["rid"], person["person"], person["fraud"]):
-        if fraud:
-            by_person.setdefault(int(who), []).append(int(rid))
-    fraud_people = [np.array(r) for r in by_person.values() if len(r) > 1]
-    single = len(by_person) - len(fraud_people)
-    comp, rows, done = Components(n), [], 0
-    shares = pairs["share"]
+    mine = np.asarray(person["fraud"], dtype=bool)
+    owners, counts = np.unique(person["person"][mine], return_counts=True)
+    several = np.isin(person["person"], owners[counts > 1]) & mine
+    order = np.argsort(person["person"][several], kind="stable")
+    rids = person["rid"][several][order]
+    starts = np.flatnonzero(np.r_[True, np.diff(person["person"][several][order]) != 0])
+    single = int((counts == 1).sum())
+    shares, rows = pairs["share"], []
     for cut in np.unique(np.quantile(shares, np.linspace(1, 0, steps)))[::-1]:
         upto = int(np.searchsorted(-shares, -cut, side="right"))
-        for a, b in zip(pairs["rid_l"][done:upto], pairs["rid_r"][done:upto]):
-            comp.union(int(a), int(b))
-        done = upto
-        linked = np.unique(np.concatenate([pairs["rid_l"][:upto], pairs["rid_r"][:upto]]))
-        rows.append((float(cut), *held_and_pure(comp, fraud_people, single, person_of, linked)))
+        left, right = pairs["rid_l"][:upto], pairs["rid_r"][:upto]
+        labels = cluster.components(n, left, right)
+        linked = np.unique(np.concatenate([left, right]))
+        rows.append((float(cut), *held_and_pure(labels, (rids, starts), single, person_of,
+                                                linked)))
     return rows
 
 
