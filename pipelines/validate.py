@@ -97,9 +97,10 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
 
 def _latest_registration_year(con: duckdb.DuckDBPyConnection) -> int | None:
     """The latest year in registered_at, ignoring dates after this year."""
-    return _scalar(con, f"""select max(y) from (select year(try_strptime(trim(registered_at),
-        '%Y-%m-%d %H:%M:%S')) as y from {tables.RAW['registrations']})
-        where y <= {dt.date.today().year}""")
+    written = _timestamp("registered_at")
+    return _scalar(con, f"""select max(y) from (
+        select year(try_strptime({written}, '%Y-%m-%d %H:%M:%S')) as y
+        from {tables.RAW['registrations']}) where y <= {dt.date.today().year}""")
 
 
 def _input_columns(con: duckdb.DuckDBPyConnection, file: str) -> list[str]:
@@ -112,17 +113,37 @@ def _q(name: str) -> str:
 
 
 # -- 1 + 2: drop exact repeats, clean --------------------------------------------------------
+# other ways registrants and exporters write the contract's photo ID types
+PHOTO_ID_SPELLINGS = {
+    "Aadhaar": "Aadhaar Card", "Aadhar": "Aadhaar Card", "Aadhar Card": "Aadhaar Card",
+    "Driving Licence": "Driving License", "PAN": "PAN Card", "Voter ID Card": "Voter ID",
+    "EPIC": "Voter ID", "Ration Card": "Ration Card with Photo", "NPR": "NPR Smart Card",
+    "UDID": "Unique Disability ID",
+}
+
+
 def _text(col: str) -> str:
     """Trimmed, empty as missing; trim() only where needed (it copies every value)."""
     return (f"nullif(case when starts_with({col}, ' ') or ends_with({col}, ' ') "
             f"then trim({col}) else {col} end, '')")
 
 
+def _timestamp(col: str) -> str:
+    """As _text, with an ISO timestamp's 'T' between date and time (as most tools write
+    one) read as the contract's space."""
+    return (f"(case when contains({col}, 'T') then regexp_replace({_text(col)}, "
+            f"'^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})T', '\\1 ') else {_text(col)} end)")
+
+
+def _spelling_key(text: str) -> str:
+    return text.lower().replace(" ", "").replace("-", "").replace("_", "")
+
+
 def _canonical(col: str, spellings: dict[str, str]) -> str:
-    """Map spellings to the canonical value ignoring case and spaces; keep others as typed."""
-    key = f"lower(replace({col}, ' ', ''))"
-    whens = " ".join(f"when '{k.lower().replace(' ', '')}' then '{v}'"
-                     for k, v in spellings.items())
+    """Map spellings to the canonical value ignoring case, spaces, hyphens and underscores
+    ("No Show", "no_show", "SPUTNIK-V"); keep others as typed."""
+    key = f"lower(replace(replace(replace({col}, ' ', ''), '-', ''), '_', ''))"
+    whens = " ".join(f"when '{_spelling_key(k)}' then '{v}'" for k, v in spellings.items())
     return f"(case {key} {whens} else {_text(col)} end)"
 
 
@@ -142,18 +163,18 @@ def _cleaned_columns(file: str) -> dict[str, str]:
     """Cleaned column -> SQL over the raw columns."""
     if file == "registrations":
         genders = {"male": "Male", "m": "Male", "female": "Female", "f": "Female",
-                   "others": "Others", "o": "Others"}
+                   "others": "Others", "other": "Others", "o": "Others"}
         return {
             "beneficiary_reference_id": _text("beneficiary_reference_id"), "name": _text("name"),
             "gender": _canonical("gender", genders), "birth_year": _text("birth_year"),
             "birth_year_int": "try_cast(trim(birth_year) as bigint)",
             "mobile_number": _mobile("mobile_number"),
-            "photo_id_type": _canonical("photo_id_type",
-                                        {t: t for t in identifiers.PHOTO_ID_TYPES}),
+            "photo_id_type": _canonical(
+                "photo_id_type", {t: t for t in identifiers.PHOTO_ID_TYPES} | PHOTO_ID_SPELLINGS),
             "photo_id_number": _already("photo_id_number", "[A-Z0-9]+",
                                         identifiers.sql_clean_photo_id("photo_id_number")),
             "state_name": _text("state_name"), "district_name": _text("district_name"),
-            "pincode": _text("pincode"), "registered_at": _text("registered_at"),
+            "pincode": _text("pincode"), "registered_at": _timestamp("registered_at"),
         }
     statuses = {"booked": "Booked", "cancelled": "Cancelled", "completed": "Completed",
                 "no-show": "No-show"}
@@ -165,7 +186,8 @@ def _cleaned_columns(file: str) -> dict[str, str]:
     if file == "appointments":
         return {"appointment_id": _text("appointment_id"), **common,
                 "center_name": _text("center_name"), "district_name": _text("district_name"),
-                "date": _text("date"), "slot": _text("slot"), "booked_at": _text("booked_at"),
+                "date": _text("date"), "slot": _text("slot"),
+                "booked_at": _timestamp("booked_at"),
                 "status": _canonical("status", statuses)}
     return {"certificate_id": _text("certificate_id"), **common, "dose_date": _text("dose_date")}
 

@@ -282,6 +282,61 @@ def test_export_year_defaults_to_latest_registration_year(tmp_path):
         ("birth_year '2022' is outside 1900–2021",)]
 
 
+def test_an_iso_t_between_date_and_time_reads_as_the_contracts_space(tmp_path):
+    con, report = run(tmp_path, [reg(1, registered_at=" 2022-01-03T08:00:00 "),
+                                 reg(2, registered_at="2021-05-01X10:00:00"),
+                                 reg(3, registered_at="2021-05-01T25:00:00")],
+                      [appt(1, beneficiary_reference_id="10000000000001",
+                            booked_at="2021-12-30T09:15:00")])
+    assert report.export_year == 2022
+    assert con.execute(f"select beneficiary_reference_id, registered_at "
+                       f"from {tables.REGISTRATIONS_PII}").fetchall() == [
+        ("10000000000001", dt.datetime(2022, 1, 3, 8, 0))]
+    assert con.execute(f"select booked_at from {tables.NIGHT['appointments']}").fetchall() == [
+        (dt.datetime(2021, 12, 30, 9, 15),)]
+    quarantined = con.execute(f"select row_number, reason from {tables.QUARANTINE}").fetchall()
+    assert sorted(quarantined) == [
+        (2, "registered_at '2021-05-01X10:00:00' is not a real YYYY-MM-DD HH:MM:SS timestamp"),
+        (3, "registered_at '2021-05-01T25:00:00' is not a real YYYY-MM-DD HH:MM:SS timestamp")]
+
+
+def test_other_spellings_of_a_value_read_as_the_contracts_own(tmp_path):
+    con, report = run(tmp_path, [
+        reg(1, gender="Other", photo_id_type="aadhar"),
+        reg(2, photo_id_type="Driving Licence", photo_id_number="BR01 20110012345"),
+        reg(3, photo_id_type="Voter-ID Card", photo_id_number="xyz1234567"),
+        reg(4, gender="Otherwise"),
+        reg(5, photo_id_type="Aadhaar Cards")],
+        [appt(1, beneficiary_reference_id="10000000000001", status="No Show",
+              vaccine="Sputnik-V"),
+         appt(2, beneficiary_reference_id="10000000000002", status="no_show")])
+    assert con.execute(f"select beneficiary_reference_id, gender, photo_id_type "
+                       f"from {tables.REGISTRATIONS_PII} order by 1").fetchall() == [
+        ("10000000000001", "Others", "Aadhaar Card"),
+        ("10000000000002", "Male", "Driving License"),
+        ("10000000000003", "Male", "Voter ID")]
+    assert con.execute(f"select status, vaccine from {tables.NIGHT['appointments']} "
+                       f"order by appointment_id").fetchall() == [
+        ("No-show", "SPUTNIK V"), ("No-show", "COVAXIN")]
+    assert report.files["registrations"].quarantined == 2
+
+
+def test_a_missing_place_centre_name_or_slot_is_kept_as_unknown(tmp_path):
+    con, report = run(tmp_path, [reg(1, state_name="", district_name=" ", pincode=""),
+                                 reg(2, mobile_number=""), reg(3, gender="")],
+                      [appt(1, beneficiary_reference_id="10000000000001", center_name="",
+                            district_name="", slot=" ")])
+    assert con.execute(f"select beneficiary_reference_id, state_name, district_name, pincode "
+                       f"from {tables.REGISTRATIONS_PII}").fetchall() == [
+        ("10000000000001", None, None, None)]
+    assert con.execute(f"select appointment_id, center_name, district_name, slot "
+                       f"from {tables.NIGHT['appointments']}").fetchall() == [
+        ("A1", None, None, None)]
+    quarantined = con.execute(f"select row_number, reason from {tables.QUARANTINE}").fetchall()
+    assert sorted(quarantined) == [(2, "mobile_number is missing"), (3, "gender is missing")]
+    assert report.files["appointments"].accepted == 1
+
+
 def test_vectorised_aadhaar_check_agrees_with_the_reference():
     rng = np.random.default_rng(7)
     numbers = ["".join(map(str, d)) for d in rng.integers(0, 10, size=(3000, 12))]
