@@ -135,14 +135,21 @@ def _timestamp(col: str) -> str:
             f"'^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})T', '\\1 ') else {_text(col)} end)")
 
 
+# what spellings of one value differ by besides case: "No Show", "no_show", "SPUTNIK-V"
+_SPELLING_IGNORES = (" ", "-", "_")
+
+
 def _spelling_key(text: str) -> str:
-    return text.lower().replace(" ", "").replace("-", "").replace("_", "")
+    for ch in _SPELLING_IGNORES:
+        text = text.replace(ch, "")
+    return text.lower()
 
 
 def _canonical(col: str, spellings: dict[str, str]) -> str:
-    """Map spellings to the canonical value ignoring case, spaces, hyphens and underscores
-    ("No Show", "no_show", "SPUTNIK-V"); keep others as typed."""
-    key = f"lower(replace(replace(replace({col}, ' ', ''), '-', ''), '_', ''))"
+    """Map spellings to the canonical value by their _spelling_key; keep others as typed."""
+    key = f"lower({col})"
+    for ch in _SPELLING_IGNORES:  # _spelling_key in SQL
+        key = f"replace({key}, '{ch}', '')"
     whens = " ".join(f"when '{_spelling_key(k)}' then '{v}'" for k, v in spellings.items())
     return f"(case {key} {whens} else {_text(col)} end)"
 
