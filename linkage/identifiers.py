@@ -33,7 +33,8 @@ _PAN = re.compile(r"[A-Z]{5}[0-9]{4}[A-Z]")
 _EPIC = re.compile(r"[A-Z]{3}[0-9]{7}")
 # the contract asks for 12 digits and the check digit; real numbers also never start
 # with 0 or 1, but an export need not follow UIDAI further than the contract does
-_AADHAAR = re.compile(r"[0-9]{12}")
+AADHAAR_SHAPE = "[0-9]{12}"  # pipelines.expectations matches it too, vectorised
+_AADHAAR = re.compile(AADHAAR_SHAPE)
 
 
 def verhoeff_check_digit(digits: str) -> int:

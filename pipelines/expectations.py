@@ -129,7 +129,7 @@ class ExpectColumnValuesToBeRealDatetimes(ColumnMapExpectation):
 @_per_value
 def aadhaar_valid(values: pd.Series) -> np.ndarray:
     """Vectorised identifiers.aadhaar_valid: 12 digits, Verhoeff check digit."""
-    ok = values.str.fullmatch("[0-9]{12}").to_numpy(dtype=bool, na_value=False)
+    ok = values.str.fullmatch(identifiers.AADHAAR_SHAPE).to_numpy(dtype=bool, na_value=False)
     if not ok.any():
         return ok
     # twelve ASCII digits each: as fixed-width binary the bytes sit in one buffer
