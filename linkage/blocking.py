@@ -86,12 +86,15 @@ def report(con: duckdb.DuckDBPyConnection, table: str, target: str,
 
 
 def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, target: str,
-                  rules: tuple[BlockingRule, ...], fresh: str) -> None:
+                  rules: tuple[BlockingRule, ...], fresh: str, also: str | None = None) -> None:
     """Bring `target` up to date after the registrations in `before` (their rows as they
     were) were replaced in `table` by their rows now, and new ones added (all listed by
     rid in `fresh`). Writes TEMP `_pairs_gone` (pairs no longer candidates) and
     `_pairs_added` (pairs that were not candidates); a pair of a changed registration
-    that stays a candidate is in neither.
+    that stays a candidate is in neither. Writes TEMP `_pairs_touched` too: every
+    candidate pair, after the update, of a row in `fresh` or in `also` (rids whose pairs
+    the caller needs; reading them in the same pass saves scanning `target` again), and
+    every pair added.
 
     Under a rule, a row pairs with the rows of its unit: its block while the block is
     small enough, else its part of the block while that is, else none. A pair's bit can
@@ -110,10 +113,13 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
               union all select rid, -1 from {before}) group by rid""")
     con.execute("""create or replace temp table _unit_pairs as
         select id_l, id_r, bit_or(bit) as bits from _unit_pairs group by all""")
+    # rows of `also` alone keep their bits (their masks are null and no unit pair of
+    # theirs is new): reading their pairs changes nothing below
+    wanted = f"(select rid from _redo union select rid from {also or '_redo'})"
     con.execute(f"""create or replace temp table _pairs_bits as
         with hit as (
-            select p.* from {target} p where p.id_l in (select rid from _redo)
-            union select p.* from {target} p where p.id_r in (select rid from _redo))
+            select p.* from {target} p where p.id_l in {wanted}
+            union select p.* from {target} p where p.id_r in {wanted})
         select id_l, id_r, h.blocking_keys as old,
                (coalesce(h.blocking_keys, 0) & ~(coalesce(a.mask, 0) | coalesce(b.mask, 0)))
                | coalesce(u.bits, 0) as new
@@ -135,6 +141,10 @@ def update_blocks(con: duckdb.DuckDBPyConnection, table: str, before: str, targe
          where g.id_l = p.id_l and g.id_r = p.id_r)""")
     con.execute(f"insert into {target} select * from _pairs_added "
                 "union all select * from _pairs_rebitted")
+    touched = f"(select rid from {fresh} union select rid from {also or fresh})"
+    con.execute(f"""create or replace temp table _pairs_touched as
+        select id_l, id_r from _pairs_bits
+        where new <> 0 and (old is null or id_l in {touched} or id_r in {touched})""")
     for tmp in ("_fresh_rows", "_moved", "_unit_pairs", "_redo", "_pairs_bits",
                 "_pairs_rebitted"):
         con.execute(f"drop table {tmp}")

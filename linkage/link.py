@@ -128,7 +128,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         keep_scores(con, t, settings, model, t.night_scores, floor, replace=True)
     lap("explain", f"{_count(con, t.scores):,} pairs kept with their explanation")
     for temp in (t.comparisons, t.night_scores, t.dose_history, t.booking_history,
-                 "_changed_pairs"):
+                 "_changed_pairs", "_pairs_touched"):
         con.execute(f"drop table if exists {temp}")
     return rep
 
@@ -154,17 +154,13 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
     nights that block everything."""
     con.execute(f"""create or replace temp table _fresh as select rid from {t.norm}
         where beneficiary_reference_id in (select beneficiary_reference_id from {t.changed})""")
-    blocking.update_blocks(con, t.norm, t.before, t.pairs, settings.blocking, "_fresh")
+    _active_tonight(con, t)
+    blocking.update_blocks(con, t.norm, t.before, t.pairs, settings.blocking, "_fresh",
+                           also="_active")
     b = blocking.report(con, t.norm, t.pairs, settings.blocking, oversize=False)
     lap("block", f"{_count(con, '_pairs_added'):,} candidate pairs added, "
                  f"{_count(con, '_pairs_gone'):,} gone")
-    _active_tonight(con, t)
-    touched = "(select rid from _fresh union all select rid from _active)"
-    con.execute(f"""create or replace temp table _night_pairs as
-        select id_l, id_r from {t.pairs} where id_l in {touched}
-        union select id_l, id_r from {t.pairs} where id_r in {touched}
-        union select id_l, id_r from _pairs_added""")
-    compared = kept.compare_new(con, t.norm, "_night_pairs", t.kept, t.comparisons, t.changed,
+    compared = kept.compare_new(con, t.norm, "_pairs_touched", t.kept, t.comparisons, t.changed,
                                 t.names, t.parts)
     return b, compared, _complete(con, t, settings, t.comparisons, their_doses=True)
 
@@ -233,25 +229,38 @@ def _fit(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
 def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: bool) -> None:
     """Tonight's scores into `t.scored`: all of them, or in place of the pairs of the
     registrations tonight touched. Writes TEMP _changed_pairs (rid_l, rid_r, linked) on
-    an incremental night: every pair dropped, as it was, and every pair scored."""
-    night = f"select {SCORED_COLUMNS} from {t.night_scores}"
+    an incremental night: every pair dropped, as it was, and every pair scored anew."""
     if not incremental:
-        con.execute(f"create or replace table {t.scored} as {night}")
+        con.execute(f"create or replace table {t.scored} as "
+                    f"select {SCORED_COLUMNS} from {t.night_scores}")
         return
     # a pair scored before and stale now has a changed registration or one whose doses
-    # changed (so it is among tonight's pairs), or left the candidates
-    dropped = con.execute(f"""delete from {t.scored} s where exists (
-            select 1 from (select id_l, id_r from _night_pairs
-                           union all select id_l, id_r from _pairs_gone) x
-            where x.id_l = s.rid_l and x.id_r = s.rid_r)
-        returning rid_l, rid_r, linked""").fetchnumpy()
-    con.execute(f"insert into {t.scored} {night}")
-    # what clustering needs to know changed: every pair dropped or scored tonight
+    # changed (so it is among tonight's pairs), or left the candidates. Of tonight's
+    # pairs that were candidates before, those that score as they did stay as they are:
+    # most pairs of a registration whose doses or bookings changed keep their levels
+    # (a join, not EXISTS: DuckDB runs EXISTS with the inequalities several times slower)
+    dropped = con.execute(f"""delete from {t.scored} s using (
+            select rid_l, rid_r, match_weight, household, other_person from {t.night_scores}
+            union all select id_l, id_r, null, null, null from _pairs_gone) x
+        where x.rid_l = s.rid_l and x.rid_r = s.rid_r
+          and (x.match_weight is distinct from s.match_weight
+               or x.household is distinct from s.household
+               or x.other_person is distinct from s.other_person)
+        returning s.rid_l, s.rid_r, s.linked""").fetchnumpy()
     con.register("_dropped", pa.table(dropped))
-    con.execute(f"""create or replace temp table _changed_pairs as
+    # scored anew: the pairs that were no candidates before tonight (`t.scored` holds
+    # every candidate pair), and those whose score was dropped
+    con.execute(f"""create or replace temp table _scored_anew as
+        select {SCORED_COLUMNS} from {t.night_scores} n semi join (select id_l as rid_l, id_r as rid_r from _pairs_added
+                                          union all select rid_l, rid_r from _dropped) x
+        using (rid_l, rid_r)""")
+    con.execute(f"insert into {t.scored} select {SCORED_COLUMNS} from _scored_anew")
+    # what clustering needs to know changed: every pair dropped or scored anew
+    con.execute("""create or replace temp table _changed_pairs as
         select rid_l, rid_r, linked from _dropped
-        union all select rid_l, rid_r, linked from {t.night_scores}""")
+        union all select rid_l, rid_r, linked from _scored_anew""")
     con.unregister("_dropped")
+    con.execute("drop table _scored_anew")
 
 
 def keep_scores(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
@@ -282,9 +291,11 @@ def _explain_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
                    model: Model, floor: float) -> None:
     """Bring the explained pairs up to date: those of tonight's pairs, and the pairs that
     tonight's clusters newly hold together or no longer do."""
+    # the two never share a pair (one lists candidates, the other pairs that are not)
     con.execute(f"""create or replace temp table _stale as
         select l.beneficiary_reference_id as id_l, r.beneficiary_reference_id as id_r
-        from (select id_l, id_r from _night_pairs union select id_l, id_r from _pairs_gone) p
+        from (select id_l, id_r from _pairs_touched
+              union all select id_l, id_r from _pairs_gone) p
         join {t.norm} l on l.rid = p.id_l join {t.norm} r on r.rid = p.id_r""")
     changed = f"(select beneficiary_reference_id from {t.changed})"
     con.execute(f"""delete from {t.scores} s where s.id_l in {changed} or s.id_r in {changed}

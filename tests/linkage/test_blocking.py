@@ -100,7 +100,10 @@ def test_updating_the_blocks_of_changed_rows_equals_blocking_again(seed):
                     [r for rid in changed for r in _rows(rng, range(rid, rid + 1), 2)]
                     + _rows(rng, range(41, 49), 2))
     con.execute("create temp table fresh as select rid from norm where night = 2")
-    update_blocks(con, "norm", "norm_before", "cp", RULES, "fresh")
+    # rows unchanged tonight whose pairs the caller also wants (their doses changed, say)
+    also = rng.sample(sorted(set(range(1, 41)) - set(changed)), 4)
+    con.execute(f"create temp table also as select unnest({also}) as rid")
+    update_blocks(con, "norm", "norm_before", "cp", RULES, "fresh", also="also")
     block(con, "norm", "again", RULES)
     assert _pairs_by_id(con, "norm", "cp") == _pairs_by_id(con, "norm", "again")
     assert con.execute("select count(*) - count(distinct (id_l, id_r)) from cp").fetchall() \
@@ -109,6 +112,11 @@ def test_updating_the_blocks_of_changed_rows_equals_blocking_again(seed):
     added = set(con.execute("select id_l, id_r from _pairs_added").fetchall())
     assert not gone & set(con.execute("select id_l, id_r from cp").fetchall())
     assert added <= set(con.execute("select id_l, id_r from cp").fetchall())
+    touched = con.execute("select id_l, id_r from cp where id_l in (select rid from fresh) "
+                          "or id_r in (select rid from fresh) or id_l in (select rid from also) "
+                          "or id_r in (select rid from also)").fetchall()
+    assert set(con.execute("select id_l, id_r from _pairs_touched").fetchall()) \
+        == set(touched) | added
 
 
 def test_a_block_too_large_before_and_after_is_updated_in_the_parts_tonight_touched():
