@@ -169,10 +169,24 @@ def _stale(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
     return "(select cluster_id from _evidence_stale)"
 
 
+def _hashed(sql: str) -> str:
+    """Evidence rows with the hash of their text, which a night compares."""
+    return f"select cluster_id, evidence, hash(evidence) as evidence_hash from ({sql})"
+
+
+def _ensure_hash_column(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse from before evidence rows kept their hash gains the column, empty: a
+    row without one counts as changed, so it is rewritten with it when next stale."""
+    if not con.execute("select count(*) from information_schema.columns where table_name = ? "
+                       "and column_name = 'evidence_hash' and table_catalog = current_database()",
+                       [tables.EVIDENCE]).fetchall()[0][0]:
+        con.execute(f"alter table {tables.EVIDENCE} add column evidence_hash ubigint")
+
+
 def build_evidence(con: duckdb.DuckDBPyConnection,
                    settings: LinkageSettings | None = None, scope: Scope | None = None) -> None:
-    """Write table `evidence` (cluster_id, evidence JSON text), one row per flagged
-    cluster. With a `scope` (rules.scope), only the rows that may have changed are
+    """Write table `evidence` (cluster_id, evidence JSON text, evidence_hash), one row per
+    flagged cluster. With a `scope` (rules.scope), only the rows that may have changed are
     rewritten, and those of clusters no longer flagged dropped."""
     review.ensure_tables(con)
     # the rules run leaves it, read from all bookings (never a scope's cut of them)
@@ -180,20 +194,24 @@ def build_evidence(con: duckdb.DuckDBPyConnection,
     settings = settings or LinkageSettings()
     if scope is None:
         sql, params = evidence_sql(settings)
-        con.execute(f"create or replace table {tables.EVIDENCE} as {sql}", params)
+        con.execute(f"create or replace table {tables.EVIDENCE} as {_hashed(sql)}", params)
         return
+    _ensure_hash_column(con)
     stale = _stale(con, scope)
     sql, params = evidence_sql(settings, stale)
-    con.execute(f"create or replace temp table _evidence_fresh as {sql}", params)
+    con.execute(f"create or replace temp table _evidence_fresh as {_hashed(sql)}", params)
     # most stale rows come out the same: rewriting only those that differ keeps the
-    # night's commit small (evidence is the warehouse's widest text)
+    # night's commit small (evidence is the warehouse's widest text). The texts are told
+    # apart by their hashes: comparing the texts would read all of them, hundreds of
+    # megabytes, for a night's few hundred rows
     con.execute(f"""create or replace temp table _evidence_differs as
-        select f.cluster_id from _evidence_fresh f left join {tables.EVIDENCE} e using (cluster_id)
-        where e.evidence is null or e.evidence <> f.evidence""")
+        select f.cluster_id from _evidence_fresh f
+        left join (select cluster_id, evidence_hash from {tables.EVIDENCE}) e using (cluster_id)
+        where e.evidence_hash is distinct from f.evidence_hash""")
     differs = "(select cluster_id from _evidence_differs)"
     con.execute(f"""delete from {tables.EVIDENCE} where cluster_id in {differs}
         or cluster_id not in (select cluster_id from {tables.FLAGGED_CLUSTERS})""")
-    con.execute(f"insert into {tables.EVIDENCE} select * from _evidence_fresh "
+    con.execute(f"insert into {tables.EVIDENCE} by name select * from _evidence_fresh "
                 f"where cluster_id in {differs}")
     for temp in ("_evidence_stale", "_evidence_fresh", "_evidence_differs"):
         con.execute(f"drop table {temp}")

@@ -186,3 +186,21 @@ def test_an_incremental_run_leaves_no_shadowing_tables_behind():
         "select view_name from duckdb_views() where database_name = 'temp'").fetchall()}
     assert not temp & {tables.CLUSTERS, tables.REGISTRATIONS, tables.APPOINTMENTS,
                        "_touched_clusters", "_cut_clusters"}
+
+
+def test_evidence_kept_without_the_hash_of_its_text_is_rewritten_when_next_stale():
+    """A warehouse from before evidence rows kept the hash a night compares: a stale row
+    without one is rewritten, and the rest stay as they were until they are stale."""
+    con = _last_night(scenario())
+    con.execute(f"alter table {tables.EVIDENCE} drop column evidence_hash")
+    con.execute(f"update {tables.EVIDENCE} set evidence = 'last night'")
+    _tonight(con, registrations=["10000000000001"])
+    _, full = _run(con, full=True)
+    run_stage(con, SETTINGS, full=False)
+    rows = con.execute(f"select cluster_id, evidence, evidence_hash = hash(evidence) "
+                       f"from {tables.EVIDENCE}").fetchall()
+    rewritten = {c: text for c, text, hashed in rows if text != "last night"}
+    assert "C10000000000001" in rewritten and len(rewritten) < len(rows)
+    assert all(hashed for c, _, hashed in rows if c in rewritten)
+    assert all(hashed is None for c, _, hashed in rows if c not in rewritten)
+    assert set(rewritten.items()) <= {(c, text) for c, text, _ in full[tables.EVIDENCE]}
