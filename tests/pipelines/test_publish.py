@@ -6,6 +6,7 @@ import threading
 import duckdb
 import pytest
 
+from pipelines.outputs import CSV_OUTPUTS
 from pipelines.publish import (MARKER, jsonl_lines, publish, recover, write_csv, write_lines,
                                written_meanwhile)
 
@@ -57,10 +58,12 @@ def test_recover_discards_staging_without_marker(tmp_path):
 def test_csv_cells_that_could_run_as_formulas_are_escaped(tmp_path):
     con = duckdb.connect()
     con.execute("create table t as select * from (values ('=HYPERLINK(1)', 1), ('@x', -2), "
-                "('Ram', 3), ('-5', 4)) v(name, n)")
+                "('Ram', 3), ('-5', 4), ('+91', 5), (chr(9) || 'x', 6), ('सीता', 7), "
+                "('a=b', 8), (null, 9)) v(name, n)")
     write_csv(con, "t", tmp_path / "t.csv", "n")
-    rows = list(csv.DictReader(open(tmp_path / "t.csv")))
-    assert [r["name"] for r in rows] == ["'@x", "'=HYPERLINK(1)", "Ram", "'-5"]
+    rows = list(csv.DictReader(open(tmp_path / "t.csv", encoding="utf-8")))
+    assert [r["name"] for r in rows] == ["'@x", "'=HYPERLINK(1)", "Ram", "'-5", "'+91", "'\tx",
+                                         "सीता", "a=b", ""]
     assert rows[0]["n"] == "-2"  # numbers are not text cells
 
 
@@ -110,3 +113,16 @@ def test_a_file_is_written_and_flushed_while_the_block_runs_and_a_failure_is_rai
         with written_meanwhile(tmp_path / "other.jsonl", fail):
             ran.append(True)
     assert len(ran) == 2
+
+
+def test_flagged_numbers_that_share_a_mask_are_written_in_one_order(tmp_path):
+    table, order, private = CSV_OUTPUTS["flagged_identifiers.csv"]
+    con = duckdb.connect()
+    con.execute(f"create table {table} (identifier_kind varchar, identifier varchar, "
+                f"identifier_key varchar, rules varchar)")
+    con.executemany(f"insert into {table} values ('mobile', '******1031', ?, ?)",
+                    [("k3", "third"), ("k2", "second"), ("k1", "first")])
+    write_csv(con, table, tmp_path / "f.csv", order, exclude=private)
+    rows = list(csv.DictReader(open(tmp_path / "f.csv", encoding="utf-8")))
+    assert [r["rules"] for r in rows] == ["first", "second", "third"]
+    assert "identifier_key" not in rows[0]
