@@ -7,9 +7,10 @@ Comparisons are kept across nights (linkage.kept): a night compares only the can
 pairs not compared before, after forgetting those of registrations that changed. On a
 night that fits the model (linkage.model_store) every pair is scored and clustered again.
 On a night that scores with the model in force only the blocks and pairs of the
-registrations it added or changed are touched, and the pairs of those whose doses changed
-are scored again: a pair's score depends on its two registrations, their doses and the
-model alone, so the clusters equal those of a run over all the data with that model.
+registrations it added or changed are touched, and the pairs of those whose doses or
+bookings changed are scored again where that changed their levels (linkage.histories): a
+pair's score depends on its two registrations, their doses and bookings, and the model
+alone, so the clusters equal those of a run over all the data with that model.
 """
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
-from linkage import (blocking, bookings, cluster, crowded, doses, kept, model_store, score,
-                     train, typos)
+from linkage import blocking, cluster, crowded, histories, kept, model_store, score, train, typos
 from linkage.model_store import Model
 from linkage.settings import LinkageSettings
 
@@ -54,12 +54,18 @@ class LinkTables:
     # beneficiary_reference_id, source: registrations whose bookings or doses changed
     # since the scores were kept; a pair's dose and booking levels follow them
     activity: str | None = None
-    dose_history: str = "_dose_history"
-    booking_history: str = "_booking_history"
+    # each registration's doses and live bookings, kept across nights (linkage.histories)
+    dose_history: str = "registration_doses"
+    booking_history: str = "registration_live_bookings"
 
     @property
     def before(self) -> str:
         return f"{self.norm}_before"  # linkage.normalise, on a night that adds a few
+
+    @property
+    def histories(self) -> histories.Histories:
+        return histories.Histories(self.dose_history, self.booking_history, self.vaccinations,
+                                   self.appointments)
 
 
 @dataclass
@@ -100,8 +106,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
         assert model is not None, "an incremental night scores with the model in force"
         b, rep.compared_pairs, raised = _compare_night(con, t, settings, lap)
     else:
-        doses.history(con, t.norm, t.vaccinations, t.dose_history)
-        bookings.history(con, t.norm, t.appointments, t.booking_history)
+        histories.keep_all(con, t.norm, t.histories)
         b, rep.compared_pairs, raised = _compare_all(con, t, settings, model is None, lap)
     rep.candidate_pairs, rep.pairs_by_rule = b.pairs, b.pairs_by_rule
     rep.oversize_rows_by_rule = b.oversize_rows_by_rule
@@ -127,8 +132,7 @@ def link(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSetting
     else:
         keep_scores(con, t, settings, model, t.night_scores, floor, replace=True)
     lap("explain", f"{_count(con, t.scores):,} pairs kept with their explanation")
-    for temp in (t.comparisons, t.night_scores, t.dose_history, t.booking_history,
-                 "_changed_pairs", "_pairs_touched"):
+    for temp in (t.comparisons, t.night_scores, "_changed_pairs", "_pairs_touched"):
         con.execute(f"drop table if exists {temp}")
     return rep
 
@@ -160,9 +164,28 @@ def _compare_night(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: Link
     b = blocking.report(con, t.norm, t.pairs, settings.blocking, oversize=False)
     lap("block", f"{_count(con, '_pairs_added'):,} candidate pairs added, "
                  f"{_count(con, '_pairs_gone'):,} gone")
+    _drop_pairs_scored_as_before(con, t, settings)
     compared = kept.compare_new(con, t.norm, "_pairs_touched", t.kept, t.comparisons, t.changed,
                                 t.names, t.parts)
-    return b, compared, _complete(con, t, settings, t.comparisons, their_doses=True)
+    return b, compared, _complete(con, t, settings, t.comparisons)
+
+
+def _drop_pairs_scored_as_before(con: duckdb.DuckDBPyConnection, t: LinkTables,
+                                 settings: LinkageSettings) -> None:
+    """Bring the kept doses and bookings up to date, and take out of tonight's pairs those
+    that were candidates before, of two registrations unchanged tonight, whose dose and
+    booking levels are as they were: the same registrations, levels and model score the
+    same, so their kept score, explanation and clusters stand."""
+    con.execute("""create or replace temp table _activity_pairs as
+        select id_l, id_r from _pairs_touched
+        where id_l not in (select rid from _fresh) and id_r not in (select rid from _fresh)
+        except select id_l, id_r from _pairs_added""")
+    histories.update(con, t.norm, t.histories, "(select rid from _fresh union all "
+                     "select rid from _active)", "_activity_pairs", settings.booking_window_days)
+    con.execute("""create or replace temp table _pairs_touched as
+        select * from _pairs_touched anti join _levels_as_were using (id_l, id_r)""")
+    con.execute("drop table _activity_pairs")
+    con.execute("drop table _levels_as_were")
 
 
 def _active_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
@@ -178,20 +201,15 @@ def _active_tonight(con: duckdb.DuckDBPyConnection, t: LinkTables) -> None:
 
 
 def _complete(con: duckdb.DuckDBPyConnection, t: LinkTables, settings: LinkageSettings,
-              comparisons: str, their_doses: bool = False) -> int:
+              comparisons: str) -> int:
     """Ready compared pairs for scoring: rare slips of common names raised, by the
     spelling counts kept with the model (returns how many), numbers too many carry
-    discounted (linkage.crowded), and the dose and booking levels joined. `their_doses`:
-    a night's few pairs, so only their registrations' doses and bookings are read."""
+    discounted (linkage.crowded), and the dose and booking levels joined from the kept
+    histories (linkage.histories)."""
     raised = typos.promote_rare_typos(con, comparisons, t.norm, settings.typo_rarity,
                                       model_store.WORD_COUNTS, t.names)
     crowded.discount(con, comparisons, t.norm, model_store.CROWDED)
-    if their_doses:
-        rids = f"(select id_l from {comparisons} union select id_r from {comparisons})"
-        doses.history(con, t.norm, t.vaccinations, t.dose_history, rids=rids)
-        bookings.history(con, t.norm, t.appointments, t.booking_history, rids=rids)
-    doses.add_levels(con, comparisons, t.dose_history)
-    bookings.add_levels(con, comparisons, t.booking_history, settings.booking_window_days)
+    histories.add_levels(con, comparisons, t.histories, settings.booking_window_days)
     return raised
 
 
@@ -236,8 +254,8 @@ def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: boo
         return
     # a pair scored before and stale now has a changed registration or one whose doses
     # changed (so it is among tonight's pairs), or left the candidates. Of tonight's
-    # pairs that were candidates before, those that score as they did stay as they are:
-    # most pairs of a registration whose doses or bookings changed keep their levels
+    # pairs that were candidates before, those that score as they did stay as they are
+    # (a registration corrected in one field leaves many of its pairs' scores alone)
     # (a join, not EXISTS: DuckDB runs EXISTS with the inequalities several times slower)
     dropped = con.execute(f"""delete from {t.scored} s using (
             select rid_l, rid_r, match_weight, household, other_person from {t.night_scores}
@@ -251,9 +269,9 @@ def _keep_scored(con: duckdb.DuckDBPyConnection, t: LinkTables, incremental: boo
     # scored anew: the pairs that were no candidates before tonight (`t.scored` holds
     # every candidate pair), and those whose score was dropped
     con.execute(f"""create or replace temp table _scored_anew as
-        select {SCORED_COLUMNS} from {t.night_scores} n semi join (select id_l as rid_l, id_r as rid_r from _pairs_added
-                                          union all select rid_l, rid_r from _dropped) x
-        using (rid_l, rid_r)""")
+        select {SCORED_COLUMNS} from {t.night_scores} semi join (
+            select id_l as rid_l, id_r as rid_r from _pairs_added
+            union all select rid_l, rid_r from _dropped) x using (rid_l, rid_r)""")
     con.execute(f"insert into {t.scored} select {SCORED_COLUMNS} from _scored_anew")
     # what clustering needs to know changed: every pair dropped or scored anew
     con.execute("""create or replace temp table _changed_pairs as
@@ -330,7 +348,7 @@ def _explain_weak_inside(con: duckdb.DuckDBPyConnection, t: LinkTables,
     if _count(con, "_weak_inside"):
         kept.compare_new(con, t.norm, "_weak_inside", t.kept, t.comparisons, None,
                          t.names, t.parts)
-        _complete(con, t, settings, t.comparisons, their_doses=True)
+        _complete(con, t, settings, t.comparisons)
         _score(con, t, settings, model, "_weak_scores", slim=True)
         keep_scores(con, t, settings, model, "_weak_scores", floor, replace=False)
         con.execute("drop table _weak_scores")

@@ -50,7 +50,9 @@ LINK_TABLES = LinkTables(norm=tables.REGISTRATIONS_NORM, pairs=tables.CANDIDATE_
                          names=tables.NAME_FEATURES, parts=tables.PHOTO_ID_PARTS,
                          scored=tables.SCORED_PAIRS, vaccinations=tables.VACCINATIONS,
                          appointments=tables.APPOINTMENTS,
-                         activity=tables.CHANGED_ACTIVITY)
+                         activity=tables.CHANGED_ACTIVITY,
+                         dose_history=tables.REGISTRATION_DOSES,
+                         booking_history=tables.REGISTRATION_LIVE_BOOKINGS)
 # what a night that links only its own registrations builds on
 KEPT_LINK_STATE = (tables.REGISTRATIONS_NORM, tables.CANDIDATE_PAIRS, tables.SCORED_PAIRS,
                    tables.PAIR_SCORES, tables.CLUSTERS)

@@ -86,6 +86,11 @@ RANDOM_PAIR_COMPARISONS = "random_pair_comparisons"
 # pair_scores: id_l, id_r, match_weight DOUBLE, match_probability DOUBLE,
 #   one <field>_level TINYINT and <field>_weight DOUBLE per comparison; linked BOOLEAN
 PAIR_SCORES = "pair_scores"
+# registration_doses: rid, doses_mask (a bit per dose number held); registration_live_bookings:
+#   rid, center_id, session_date of each booking Booked or No-show; both kept across
+#   nights, for the dose and booking levels of pairs (linkage.histories)
+REGISTRATION_DOSES = "registration_doses"
+REGISTRATION_LIVE_BOOKINGS = "registration_live_bookings"
 # clusters: beneficiary_reference_id, cluster_id (every registration, singletons too)
 CLUSTERS = "clusters"
 # cluster_changes: run_id, change ('merged' | 'split'), cluster_id, other_cluster_id —
